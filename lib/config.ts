@@ -1,0 +1,131 @@
+/**
+ * The function's configuration, read from the environment once per cold start and
+ * validated as a whole: a deployment with three mistakes hears about all three at once.
+ * This is the only module that reads `process.env`.
+ */
+import type { Credentials } from './credentials/types';
+import { ConfigurationError } from './errors';
+import { isProjectId } from './ids';
+import { mrsEndpointForRegion } from './mrs/endpoint';
+import { LOG_LEVELS, type LogLevel } from './log';
+
+export interface Config {
+  /** MRS origin, e.g. `https://mrs.cn-north-4.myhuaweicloud.com` (no trailing slash). */
+  readonly endpoint: string;
+  /** The region, when one was configured (the endpoint may have been given instead). */
+  readonly region: string | undefined;
+  readonly projectId: string;
+  /** From HUAWEICLOUD_SDK_AK/SK/SECURITY_TOKEN; used when the runtime gives none. */
+  readonly environmentCredentials: Credentials | undefined;
+  /** Longest wait for one MRS request, connect to last byte. */
+  readonly requestTimeoutMs: number;
+  /** Time kept back from the invocation's deadline to answer and log before the platform kills it. */
+  readonly deadlineMarginMs: number;
+  readonly logLevel: LogLevel;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Defaults, documented in the README's configuration table. */
+export const DEFAULTS = {
+  requestTimeoutMs: 3000,
+  deadlineMarginMs: 300,
+  logLevel: 'info',
+} as const;
+
+const REGION = /^[a-z]{2,}(-[a-z]+)+-\d+$/;
+const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const region = nonEmpty(env.MRS_REGION) ?? nonEmpty(env.HUAWEICLOUD_SDK_REGION);
+  if (region !== undefined && !REGION.test(region)) {
+    problems.push(`MRS_REGION ${JSON.stringify(region)} is not a region name such as cn-north-4.`);
+  }
+  const endpoint = readEndpoint(env.MRS_ENDPOINT, region, problems);
+  const projectId = readProjectId(env, problems);
+  const environmentCredentials = readCredentials(env, problems);
+  const requestTimeoutMs = readInteger(env, 'MRS_TIMEOUT_MS', DEFAULTS.requestTimeoutMs, 1, 60_000, problems);
+  const deadlineMarginMs = readInteger(env, 'DEADLINE_MARGIN_MS', DEFAULTS.deadlineMarginMs, 0, 10_000, problems);
+  const logLevel = nonEmpty(env.LOG_LEVEL)?.toLowerCase() ?? DEFAULTS.logLevel;
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}.`);
+  }
+  if (problems.length > 0) {
+    throw new ConfigurationError(`The function is not configured correctly: ${problems.join(' ')}`);
+  }
+  return {
+    endpoint: endpoint as string,
+    region,
+    projectId: projectId as string,
+    environmentCredentials,
+    requestTimeoutMs,
+    deadlineMarginMs,
+    logLevel: logLevel as LogLevel,
+  };
+}
+
+function readEndpoint(raw: string | undefined, region: string | undefined, problems: string[]): string | undefined {
+  const override = nonEmpty(raw);
+  if (override === undefined) {
+    if (region === undefined) problems.push('Set MRS_REGION (for example cn-north-4) or MRS_ENDPOINT.');
+    return region === undefined ? undefined : mrsEndpointForRegion(region);
+  }
+  let url: URL;
+  try {
+    url = new URL(override);
+  } catch {
+    problems.push('MRS_ENDPOINT is not a URL; give an origin such as https://mrs.cn-north-4.myhuaweicloud.com.');
+    return undefined;
+  }
+  if (url.username || url.password || url.search || url.hash || url.pathname !== '/') {
+    problems.push('MRS_ENDPOINT must be a bare origin (scheme, host and port only).');
+  } else if (url.protocol === 'http:' && !LOOPBACK_HOSTS.test(url.hostname)) {
+    problems.push('MRS_ENDPOINT may use http only for a loopback host; use https.');
+  } else if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    problems.push('MRS_ENDPOINT must be an https URL.');
+  }
+  return url.origin;
+}
+
+function readProjectId(env: Env, problems: string[]): string | undefined {
+  const projectId =
+    nonEmpty(env.MRS_PROJECT_ID) ?? nonEmpty(env.HUAWEICLOUD_SDK_PROJECT_ID) ?? nonEmpty(env.RUNTIME_PROJECT_ID);
+  if (projectId === undefined) {
+    problems.push('Set MRS_PROJECT_ID (or HUAWEICLOUD_SDK_PROJECT_ID) to the project that owns the clusters.');
+  } else if (!isProjectId(projectId)) {
+    problems.push('The project id must be 1-64 letters and digits.');
+  }
+  return projectId;
+}
+
+function readCredentials(env: Env, problems: string[]): Credentials | undefined {
+  const accessKey = nonEmpty(env.HUAWEICLOUD_SDK_AK);
+  const secretKey = nonEmpty(env.HUAWEICLOUD_SDK_SK);
+  const securityToken = nonEmpty(env.HUAWEICLOUD_SDK_SECURITY_TOKEN);
+  if (accessKey === undefined && secretKey === undefined) {
+    if (securityToken !== undefined) problems.push('HUAWEICLOUD_SDK_SECURITY_TOKEN is set without HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK.');
+    return undefined;
+  }
+  if (accessKey === undefined || secretKey === undefined) {
+    problems.push('Set both HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or neither.');
+    return undefined;
+  }
+  return securityToken === undefined ? { accessKey, secretKey } : { accessKey, secretKey, securityToken };
+}
+
+function readInteger(env: Env, name: string, fallback: number, min: number, max: number, problems: string[]): number {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    problems.push(`${name} must be a whole number from ${min} to ${max}; got ${JSON.stringify(raw.slice(0, 20))}.`);
+    return fallback;
+  }
+  return value;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}

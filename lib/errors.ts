@@ -1,0 +1,113 @@
+/**
+ * The errors this adapter answers with. Each has a stable `name` that workflows match
+ * (Step Functions `ErrorEquals`, FunctionGraph flow branches) and the HTTP status the
+ * gateway answers with. Messages say what happened and what to do; they never carry a
+ * credential. `lib/triggers/http-response.ts` is the one place that turns them into
+ * responses.
+ */
+
+/** What MRS (or the gateway in front of it) told us, kept for messages and logs. */
+export interface UpstreamDetails {
+  httpStatus?: number;
+  errorCode?: string;
+  requestId?: string;
+}
+
+export abstract class AdapterError extends Error {
+  abstract override readonly name: string;
+  abstract readonly statusCode: number;
+  readonly upstream: UpstreamDetails | undefined;
+
+  constructor(message: string, options: { upstream?: UpstreamDetails; cause?: unknown } = {}) {
+    super(withUpstreamIds(message, options.upstream), options.cause === undefined ? undefined : { cause: options.cause });
+    this.upstream = options.upstream;
+  }
+}
+
+/** The event, or a value in it, is not one this function accepts. Fix the caller. */
+export class InvalidRequest extends AdapterError {
+  override readonly name = 'InvalidRequest';
+  readonly statusCode = 400;
+}
+
+/** The HTTP route exists only for other methods. */
+export class MethodNotAllowed extends AdapterError {
+  override readonly name = 'MethodNotAllowed';
+  readonly statusCode = 405;
+  constructor(readonly method: string, readonly allow: readonly string[]) {
+    super(`Method ${method} is not allowed here; use ${allow.join(', ')}.`);
+  }
+}
+
+/** No route of this function answers the HTTP path. */
+export class RouteNotFound extends AdapterError {
+  override readonly name = 'RouteNotFound';
+  readonly statusCode = 404;
+}
+
+/** MRS says the cluster does not exist in the configured project. */
+export class ClusterNotFound extends AdapterError {
+  override readonly name = 'ClusterNotFound';
+  readonly statusCode = 404;
+}
+
+/** MRS or its gateway refused the function's credentials (401/403). */
+export class UpstreamAuthFailed extends AdapterError {
+  override readonly name = 'UpstreamAuthFailed';
+  readonly statusCode = 502;
+}
+
+/** MRS refused the request for a reason other than the ones above (an unexpected 4xx); retrying will not help. */
+export class UpstreamRejected extends AdapterError {
+  override readonly name = 'UpstreamRejected';
+  readonly statusCode = 502;
+}
+
+/** MRS asked us to slow down (429). Callers should retry after `retryAfterSeconds`. */
+export class UpstreamThrottled extends AdapterError {
+  override readonly name = 'UpstreamThrottled';
+  readonly statusCode = 503;
+  readonly retryAfterSeconds: number | undefined;
+  constructor(message: string, options: { upstream?: UpstreamDetails; retryAfterSeconds?: number } = {}) {
+    super(message, options);
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+/** MRS failed (5xx), answered with something unreadable, or could not be reached. */
+export class UpstreamUnavailable extends AdapterError {
+  override readonly name = 'UpstreamUnavailable';
+  readonly statusCode = 502;
+}
+
+/** MRS did not answer within the request timeout or the invocation's remaining time. */
+export class UpstreamTimeout extends AdapterError {
+  override readonly name = 'UpstreamTimeout';
+  readonly statusCode = 504;
+}
+
+/** The function's configuration or credentials are missing or invalid. Fix the deployment. */
+export class ConfigurationError extends AdapterError {
+  override readonly name = 'ConfigurationError';
+  readonly statusCode = 500;
+}
+
+/** A bug: anything that is not one of the errors above. Its message is never shown to callers. */
+export class InternalError extends AdapterError {
+  override readonly name = 'InternalError';
+  readonly statusCode = 500;
+}
+
+/** Turns anything thrown into an AdapterError, hiding the text of unexpected ones. */
+export function toAdapterError(error: unknown): AdapterError {
+  if (error instanceof AdapterError) return error;
+  return new InternalError('The function failed unexpectedly; see its logs for the request id.', { cause: error });
+}
+
+function withUpstreamIds(message: string, upstream: UpstreamDetails | undefined): string {
+  const ids = [
+    upstream?.errorCode && `MRS error_code ${upstream.errorCode}`,
+    upstream?.requestId && `X-Request-Id ${upstream.requestId}`,
+  ].filter(Boolean);
+  return ids.length === 0 ? message : `${message} (${ids.join(', ')})`;
+}

@@ -1,0 +1,37 @@
+/**
+ * The one place where answers and errors become HTTP responses, in the shape every
+ * gateway here accepts: `{statusCode, headers, body, isBase64Encoded: false}`.
+ */
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { MethodNotAllowed, UpstreamThrottled, type AdapterError } from '../errors';
+import { scrubSecrets } from '../log';
+
+export type HttpResponse = APIGatewayProxyResult & { headers: Record<string, string> };
+
+export interface ErrorBody {
+  readonly error: { readonly code: string; readonly message: string; readonly request_id: string };
+}
+
+const COMMON_HEADERS = {
+  'Content-Type': 'application/json; charset=utf-8',
+  'X-Content-Type-Options': 'nosniff',
+};
+
+export function jsonResponse(statusCode: number, body: unknown, requestId: string, headers: Record<string, string> = {}): HttpResponse {
+  return {
+    statusCode,
+    headers: { ...COMMON_HEADERS, 'X-Request-Id': requestId, ...headers },
+    body: JSON.stringify(body),
+    isBase64Encoded: false,
+  };
+}
+
+export function errorResponse(error: AdapterError, requestId: string): HttpResponse {
+  const headers: Record<string, string> = { 'Cache-Control': 'no-store' };
+  if (error instanceof MethodNotAllowed) headers.Allow = error.allow.join(', ');
+  if (error instanceof UpstreamThrottled && error.retryAfterSeconds !== undefined) {
+    headers['Retry-After'] = String(error.retryAfterSeconds);
+  }
+  const body: ErrorBody = { error: { code: error.name, message: scrubSecrets(error.message), request_id: requestId } };
+  return jsonResponse(error.statusCode, body, requestId, headers);
+}
