@@ -12,7 +12,7 @@ const root = dirname(fileURLToPath(import.meta.url));
  * would cost about 35 ms of every cold start. Only imports made by the signer module are
  * redirected (see lib/mrs/signer-shims/README.md).
  */
-const signerShims = {
+export const signerShims = {
   name: 'signer-shims',
   setup(build) {
     build.onResolve({ filter: /^(lodash|moment)$/ }, (args) =>
