@@ -23,7 +23,8 @@ describe('MRS client', () => {
     const { send, calls } = recordingSend(ok);
     const client = createMrsClient({ endpoint: 'https://mrs.cn-north-4.myhuaweicloud.com', projectId: 'p1', requestTimeoutMs: 3000, send, now });
     await expect(client.getIamSyncStatus('c-1_A', { credentials: () => credentials })).resolves.toEqual({ isSynchronizing: true, requestId: 'r1' });
-    const [{ request }] = calls as [{ request: HttpRequest }];
+    expect(calls).toHaveLength(1);
+    const { request } = calls[0]!;
     expect(request.method).toBe('GET');
     expect(request.url.href).toBe('https://mrs.cn-north-4.myhuaweicloud.com/v2/p1/clusters/c-1_A/iam-sync');
     expect(request.headers['X-Project-Id']).toBe('p1');
