@@ -1,0 +1,207 @@
+/**
+ * The built status bundle, as deployed, against the local MRS emulator: every trigger
+ * shape, every upstream failure, every bad input, and no secret in any output.
+ */
+import { startEmulator, type Emulator, type Fault } from '../../emulator/server';
+import { functionGraphContext, HTTP_SHAPES, httpEvent, INVALID_CLUSTER_IDS } from '../fixtures/events';
+import { coldStart, type Handler } from '../fixtures/load-bundle';
+
+const PROJECT = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
+const ENV_KEYS = { accessKey: 'ENVACCESSKEY00000001', secretKey: 'env-secret-key-0000000000000000000000001' };
+const AGENCY = { accessKey: 'AGENCYACCESSKEY00002', secretKey: 'agency-secret-key-00000000000000000000002', securityToken: 'agency-token-'.padEnd(300, 'T') };
+const SECRETS = [ENV_KEYS.accessKey, ENV_KEYS.secretKey, AGENCY.accessKey, AGENCY.secretKey, AGENCY.securityToken];
+
+interface HttpAnswer {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+let emulator: Emulator;
+let handler: Handler;
+const output: string[] = [];
+const answers: string[] = [];
+
+const agencyContext = () => ({
+  ...functionGraphContext({ agency: { ak: AGENCY.accessKey, sk: AGENCY.secretKey, token: AGENCY.securityToken } }),
+});
+
+async function call(event: unknown, context: unknown = functionGraphContext()): Promise<unknown> {
+  try {
+    const answer = await handler(event, context);
+    answers.push(JSON.stringify(answer));
+    return answer;
+  } catch (error) {
+    answers.push(JSON.stringify({ name: (error as Error).name, message: (error as Error).message, stack: (error as Error).stack }));
+    throw error;
+  }
+}
+
+beforeAll(async () => {
+  for (const stream of [process.stdout, process.stderr]) {
+    jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      output.push(String(chunk));
+      return true;
+    });
+  }
+  emulator = await startEmulator({
+    projectId: PROJECT,
+    credentials: [ENV_KEYS, AGENCY],
+    clusters: { 'demo-idle': false, 'demo-syncing': true },
+  });
+  handler = coldStart('iam-sync-status', {
+    MRS_ENDPOINT: emulator.url,
+    MRS_PROJECT_ID: PROJECT,
+    HUAWEICLOUD_SDK_AK: ENV_KEYS.accessKey,
+    HUAWEICLOUD_SDK_SK: ENV_KEYS.secretKey,
+    MRS_TIMEOUT_MS: '400',
+    LOG_LEVEL: 'debug',
+  });
+});
+
+afterEach(() => emulator.reset());
+
+afterAll(async () => {
+  await emulator.close();
+  jest.restoreAllMocks();
+});
+
+describe.each(HTTP_SHAPES)('%s event', (shape) => {
+  it.each([
+    ['demo-idle', false],
+    ['demo-syncing', true],
+  ])('answers %s with is_synchronizing %s, from one signed MRS request', async (clusterId, expected) => {
+    const response = (await call(httpEvent(shape, clusterId))) as HttpAnswer;
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body)).toMatchObject({ cluster_id: clusterId, is_synchronizing: expected });
+    expect(emulator.requests).toHaveLength(1);
+    expect(emulator.requests[0]).toMatchObject({ method: 'GET', path: `/v2/${PROJECT}/clusters/${clusterId}/iam-sync`, status: 200 });
+    expect(emulator.requests[0]?.verification).toMatchObject({ ok: true });
+  });
+
+  it('answers an unknown cluster with 404 ClusterNotFound', async () => {
+    const response = (await call(httpEvent(shape, 'no-such-cluster'))) as HttpAnswer;
+    expect(response.statusCode).toBe(404);
+    const { error } = JSON.parse(response.body);
+    expect(error.code).toBe('ClusterNotFound');
+    expect(error.message).toContain('MRS error_code 12000003');
+    expect(error.message).toMatch(/X-Request-Id [0-9a-f]{32}/);
+  });
+
+  it.each(INVALID_CLUSTER_IDS.filter((id): id is string => typeof id === 'string').map((id) => [id]))(
+    'answers cluster id %j with 400 and sends MRS nothing',
+    async (id) => {
+      const response = (await call(httpEvent(shape, id))) as HttpAnswer;
+      expect(response.statusCode).toBe(400);
+      expect(emulator.requests).toHaveLength(0);
+    },
+  );
+});
+
+describe('direct and workflow invocation', () => {
+  it('returns the answer for cluster_id and clusterId', async () => {
+    await expect(call({ cluster_id: 'demo-syncing' })).resolves.toMatchObject({ cluster_id: 'demo-syncing', is_synchronizing: true });
+    await expect(call({ clusterId: 'demo-idle' })).resolves.toMatchObject({ cluster_id: 'demo-idle', is_synchronizing: false });
+  });
+
+  it("signs with the FunctionGraph agency's temporary credentials and token when it has them", async () => {
+    await expect(call({ cluster_id: 'demo-idle' }, agencyContext())).resolves.toMatchObject({ is_synchronizing: false });
+    const [request] = emulator.requests;
+    expect(request?.verification).toMatchObject({ ok: true });
+    expect(request?.headers.authorization).toContain(`Access=${AGENCY.accessKey}`);
+    expect(request?.headers['x-security-token']).toBe(AGENCY.securityToken);
+  });
+
+  it.each(INVALID_CLUSTER_IDS.map((id) => [id]))('throws InvalidRequest for %j and sends MRS nothing', async (id) => {
+    await expect(call({ cluster_id: id })).rejects.toMatchObject({ name: 'InvalidRequest' });
+    expect(emulator.requests).toHaveLength(0);
+  });
+});
+
+describe('upstream failures', () => {
+  const cases: Array<[string, Fault, string, number]> = [
+    ['401 from the gateway', { kind: 'status', status: 401, body: { error_code: 'APIGW.0301', error_msg: 'Incorrect IAM authentication information' } }, 'UpstreamAuthFailed', 502],
+    ['403 without permission', { kind: 'status', status: 403, body: { error_code: 'APIGW.0302', error_msg: 'forbidden' } }, 'UpstreamAuthFailed', 502],
+    ['429 throttled', { kind: 'status', status: 429, body: { error_code: 'APIGW.0308', error_msg: 'throttled' }, headers: { 'Retry-After': '3' } }, 'UpstreamThrottled', 503],
+    ['500', { kind: 'status', status: 500, body: { error_code: 'MRS.0001', error_msg: 'internal' } }, 'UpstreamUnavailable', 502],
+    ['502 HTML from a gateway', { kind: 'status', status: 502, body: '<html><body>Bad Gateway</body></html>' }, 'UpstreamUnavailable', 502],
+    ['503', { kind: 'status', status: 503, body: '' }, 'UpstreamUnavailable', 502],
+    ['504', { kind: 'status', status: 504, body: 'upstream timed out' }, 'UpstreamUnavailable', 502],
+    ['a reset before the answer', { kind: 'reset' }, 'UpstreamUnavailable', 502],
+    ['a reset during the body', { kind: 'reset-mid-body' }, 'UpstreamUnavailable', 502],
+    ['a body that is not JSON', { kind: 'malformed-json' }, 'UpstreamUnavailable', 502],
+    ['JSON without is_synchronizing', { kind: 'missing-field' }, 'UpstreamUnavailable', 502],
+    ['no answer at all', { kind: 'hang' }, 'UpstreamTimeout', 504],
+    ['an answer after the timeout', { kind: 'delay', ms: 1000 }, 'UpstreamTimeout', 504],
+  ];
+
+  it.each(cases)('%s -> %s, over HTTP and to workflows', async (_label, fault, name, status) => {
+    emulator.injectFault(fault, { times: 2 });
+    const started = Date.now();
+    const response = (await call(httpEvent('functiongraph-apig', 'demo-idle'))) as HttpAnswer;
+    await expect(call({ cluster_id: 'demo-idle' })).rejects.toMatchObject({ name });
+    expect(Date.now() - started).toBeLessThan(2 * 400 + 500);
+    expect(response.statusCode).toBe(status);
+    expect(response.headers['Cache-Control']).toBe('no-store');
+    expect(JSON.parse(response.body).error.code).toBe(name);
+    if (name === 'UpstreamThrottled') expect(response.headers['Retry-After']).toBe('3');
+    expect(emulator.requests).toHaveLength(2);
+  });
+
+  it('gives up when the invocation has no time left, without calling MRS', async () => {
+    await expect(call({ cluster_id: 'demo-idle' }, functionGraphContext({ remainingMs: 100 }))).rejects.toMatchObject({ name: 'UpstreamTimeout' });
+    expect(emulator.requests).toHaveLength(0);
+  });
+
+  it('stops waiting at the invocation deadline when it is nearer than the request timeout', async () => {
+    emulator.injectFault({ kind: 'hang' });
+    const started = Date.now();
+    // 450 ms left, less the 300 ms default margin: 150 ms to wait, not the 400 ms timeout.
+    await expect(call({ cluster_id: 'demo-idle' }, functionGraphContext({ remainingMs: 450 }))).rejects.toMatchObject({ name: 'UpstreamTimeout' });
+    expect(Date.now() - started).toBeLessThan(350);
+  });
+});
+
+describe('credentials MRS refuses', () => {
+  it('maps a project the credentials do not own to UpstreamAuthFailed', async () => {
+    const other = coldStart('iam-sync-status', {
+      MRS_ENDPOINT: emulator.url,
+      MRS_PROJECT_ID: 'ffffffffffffffffffffffffffffffff',
+      HUAWEICLOUD_SDK_AK: ENV_KEYS.accessKey,
+      HUAWEICLOUD_SDK_SK: ENV_KEYS.secretKey,
+    });
+    await expect(other({ cluster_id: 'demo-idle' }, {})).rejects.toMatchObject({ name: 'UpstreamAuthFailed', message: expect.stringContaining('APIGW.03') });
+  });
+
+  it('maps a wrong secret key to UpstreamAuthFailed', async () => {
+    const wrong = coldStart('iam-sync-status', {
+      MRS_ENDPOINT: emulator.url,
+      MRS_PROJECT_ID: PROJECT,
+      HUAWEICLOUD_SDK_AK: ENV_KEYS.accessKey,
+      HUAWEICLOUD_SDK_SK: 'wrong-secret-key-000000000000000000000009',
+    });
+    await expect(wrong({ cluster_id: 'demo-idle' }, {})).rejects.toMatchObject({ name: 'UpstreamAuthFailed' });
+    expect(emulator.requests[0]?.verification).toMatchObject({ ok: false });
+  });
+
+  it('maps a clock more than 15 minutes off to UpstreamAuthFailed', async () => {
+    const future = await startEmulator({ projectId: PROJECT, credentials: [ENV_KEYS], clusters: { c1: false }, now: () => Date.now() + 16 * 60_000 });
+    try {
+      const skewed = coldStart('iam-sync-status', { MRS_ENDPOINT: future.url, MRS_PROJECT_ID: PROJECT, HUAWEICLOUD_SDK_AK: ENV_KEYS.accessKey, HUAWEICLOUD_SDK_SK: ENV_KEYS.secretKey });
+      await expect(skewed({ cluster_id: 'c1' }, {})).rejects.toMatchObject({ name: 'UpstreamAuthFailed' });
+    } finally {
+      await future.close();
+    }
+  });
+});
+
+describe('secrets', () => {
+  it('no credential, token or signature reached any log line, response or thrown error', () => {
+    const signatures = emulator.requests
+      .map((r) => /Signature=([0-9a-f]{64})/.exec(String(r.headers.authorization))?.[1])
+      .filter((s): s is string => s !== undefined);
+    const everything = [...output, ...answers].join('\n');
+    expect(output.length).toBeGreaterThan(50);
+    for (const secret of [...SECRETS, ...signatures]) expect(everything).not.toContain(secret);
+  });
+});
