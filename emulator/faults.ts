@@ -1,0 +1,158 @@
+/**
+ * The failure modes a client of MRS must survive, and the queue that hands them out.
+ * Faults are consumed in the order they were injected, so a test can script a sequence
+ * ("503, then a reset, then the real answer").
+ */
+
+export type Fault =
+  | { kind: 'status'; status: number; body?: string | object; headers?: Record<string, string> }
+  /** Wait, then give the normal answer. */
+  | { kind: 'delay'; ms: number }
+  /** Destroy the socket without answering. */
+  | { kind: 'reset' }
+  /** Send the headers and part of the body, then destroy the socket. */
+  | { kind: 'reset-mid-body' }
+  /** Accept and never answer (until the emulator closes). */
+  | { kind: 'hang' }
+  /** 200 with a body that is not JSON. */
+  | { kind: 'malformed-json' }
+  /** 200 with JSON lacking `is_synchronizing`. */
+  | { kind: 'missing-field' };
+
+export interface FaultOptions {
+  /** How many requests the fault answers; default 1, `Infinity` for all until cleared. */
+  times?: number;
+  /** Only requests for this cluster; default any API request. */
+  clusterId?: string;
+}
+
+interface QueuedFault {
+  fault: Fault;
+  remaining: number;
+  clusterId: string | undefined;
+}
+
+/** The admin API's view of one queued fault (JSON has no Infinity, hence the string). */
+export type FaultSnapshot = Fault & { remaining: number | 'Infinity'; cluster_id?: string };
+
+export class FaultQueue {
+  private queue: QueuedFault[] = [];
+
+  add(fault: Fault, options: FaultOptions = {}): void {
+    const times = options.times ?? 1;
+    if (!isValidTimes(times)) throw new RangeError(`times must be a positive integer or Infinity, got ${times}`);
+    const problem = faultProblem(fault);
+    if (problem !== null) throw new RangeError(problem);
+    this.queue.push({ fault, remaining: times, clusterId: options.clusterId });
+  }
+
+  /** The first fault that applies to a request for `clusterId` (undefined: not a cluster route), used up once. */
+  take(clusterId: string | undefined): Fault | undefined {
+    const index = this.queue.findIndex((q) => q.clusterId === undefined || q.clusterId === clusterId);
+    if (index === -1) return undefined;
+    const queued = this.queue[index];
+    queued.remaining -= 1;
+    if (queued.remaining <= 0) this.queue.splice(index, 1);
+    return queued.fault;
+  }
+
+  clear(): void {
+    this.queue = [];
+  }
+
+  snapshot(): FaultSnapshot[] {
+    return this.queue.map((q) => ({
+      ...q.fault,
+      remaining: q.remaining === Infinity ? 'Infinity' : q.remaining,
+      ...(q.clusterId === undefined ? {} : { cluster_id: q.clusterId }),
+    }));
+  }
+}
+
+function isValidTimes(times: number): boolean {
+  return times === Infinity || (Number.isInteger(times) && times >= 1);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Why a fault cannot be served, or null. Guards both the typed API and JSON from the admin route. */
+function faultProblem(fault: Fault): string | null {
+  switch (fault.kind) {
+    case 'status':
+      // 1xx, 204 and 304 cannot carry the body every status fault sends.
+      if (!Number.isInteger(fault.status) || fault.status < 200 || fault.status > 599 || fault.status === 204 || fault.status === 304) {
+        return 'status must be an HTTP status that carries a body (200-599, not 204 or 304)';
+      }
+      if (fault.body !== undefined && typeof fault.body !== 'string' && !isRecord(fault.body) && !Array.isArray(fault.body)) {
+        return 'body must be a string or a JSON object';
+      }
+      if (fault.headers !== undefined && (!isRecord(fault.headers) || Object.values(fault.headers).some((v) => typeof v !== 'string'))) {
+        return 'headers must map names to strings';
+      }
+      return null;
+    case 'delay':
+      return Number.isFinite(fault.ms) && fault.ms >= 0 ? null : 'ms must be a non-negative number';
+    case 'reset':
+    case 'reset-mid-body':
+    case 'hang':
+    case 'malformed-json':
+    case 'missing-field':
+      return null;
+    default:
+      return `unknown fault kind ${JSON.stringify((fault as { kind: unknown }).kind)}`;
+  }
+}
+
+export type ParsedFaultRequest = { ok: true; fault: Fault; options: FaultOptions } | { ok: false; error: string };
+
+/**
+ * The admin route's body: a Fault plus optional `times` (a number, or "Infinity") and
+ * `cluster_id`, e.g. `{"kind":"status","status":503,"times":2,"cluster_id":"demo-idle"}`.
+ */
+export function parseFaultRequest(json: unknown): ParsedFaultRequest {
+  if (!isRecord(json) || typeof json.kind !== 'string') return { ok: false, error: 'expected a JSON object with a "kind"' };
+  const { times, cluster_id: clusterId, ...rest } = json;
+  const options: FaultOptions = {};
+  if (times !== undefined) {
+    if (times === 'Infinity') options.times = Infinity;
+    else if (typeof times === 'number') options.times = times;
+    else return { ok: false, error: 'times must be a positive integer or "Infinity"' };
+  }
+  if (clusterId !== undefined) {
+    if (typeof clusterId !== 'string') return { ok: false, error: 'cluster_id must be a string' };
+    options.clusterId = clusterId;
+  }
+  const fault = pickFault(rest);
+  if (typeof fault === 'string') return { ok: false, error: fault };
+  const problem = faultProblem(fault);
+  if (problem !== null) return { ok: false, error: problem };
+  if (options.times !== undefined && !isValidTimes(options.times)) {
+    return { ok: false, error: 'times must be a positive integer or "Infinity"' };
+  }
+  return { ok: true, fault, options };
+}
+
+/** Keeps only the fields each kind defines, so unknown JSON fields are not carried around. */
+function pickFault(json: Record<string, unknown>): Fault | string {
+  switch (json.kind) {
+    case 'status': {
+      if (typeof json.status !== 'number') return 'status must be a number';
+      const fault: Fault = { kind: 'status', status: json.status };
+      if (json.body !== undefined) fault.body = json.body as string | object;
+      if (json.headers !== undefined) fault.headers = json.headers as Record<string, string>;
+      return fault;
+    }
+    case 'delay':
+      return typeof json.ms === 'number' ? { kind: 'delay', ms: json.ms } : 'ms must be a number';
+    case 'reset':
+    case 'reset-mid-body':
+    case 'hang':
+    case 'malformed-json':
+    case 'missing-field':
+      return { kind: json.kind };
+    default:
+      return `unknown fault kind ${JSON.stringify(json.kind)}; expected one of status, delay, reset, reset-mid-body, hang, malformed-json, missing-field`;
+  }
+}

@@ -1,0 +1,313 @@
+/**
+ * A local stand-in for MRS `ListClusterSyncTaskStatus`
+ * (`GET /v2/{project_id}/clusters/{cluster_id}/iam-sync` -> `{"is_synchronizing": bool}`)
+ * behind an emulation of Huawei's API gateway: it checks AK/SK signatures with its own
+ * verifier and answers errors the way the real service does. For tests and `npm start`
+ * only; it listens on 127.0.0.1 and is never deployed.
+ *
+ * Per request, in order: admin routes (`/_emulator/...`), then an injected fault if one
+ * applies, then authentication, then routing.
+ */
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type AdminControls, handleAdmin, isAdminPath } from './admin';
+import {
+  API_NOT_FOUND,
+  authenticationFailed,
+  CLUSTER_NOT_FOUND,
+  type ErrorBody,
+  type ErrorReply,
+  injectedStatusBody,
+  METHOD_NOT_FOUND,
+  PROJECT_MISMATCH,
+} from './errors';
+import { type Fault, type FaultOptions, FaultQueue } from './faults';
+import { newRequestId, readBody, sendBody, sendJson, splitTarget } from './http';
+import { headerValue, type VerifyResult, verifyRequest } from './signature';
+
+export type { Fault, FaultOptions } from './faults';
+
+export interface EmulatorCredential {
+  accessKey: string;
+  secretKey: string;
+  /** Set for a temporary key: requests must carry exactly this `X-Security-Token`, among the signed headers. */
+  securityToken?: string;
+}
+
+export interface EmulatorOptions {
+  /** 0 or omitted: a free port. */
+  port?: number;
+  projectId: string;
+  credentials: EmulatorCredential[];
+  /** Cluster id -> is_synchronizing. Copied: later changes go through setCluster/removeCluster. */
+  clusters: Record<string, boolean>;
+  /** How far X-Sdk-Date may be from the emulator's clock; default 900 (15 minutes). */
+  maxClockSkewSeconds?: number;
+  /** Epoch milliseconds; lets tests move the emulator's clock. */
+  now?: () => number;
+  /** One line per request (method, path, status or fault, auth outcome); never a secret. */
+  log?: (line: string) => void;
+}
+
+export interface RecordedRequest {
+  method: string;
+  /** As received: still percent-encoded, without the query. */
+  path: string;
+  /** Raw query string without `?`. */
+  query: string;
+  headers: IncomingHttpHeaders;
+  /** Always computed, even when a fault decided the answer, so tests can check every attempt's signing. */
+  verification: VerifyResult;
+  /** The fault that decided the answer, if any. */
+  fault?: Fault['kind'];
+  /** Set once a complete response has been sent; absent for resets, hangs and cut-off bodies. */
+  status?: number;
+}
+
+export interface Emulator {
+  url: string;
+  port: number;
+  /** Every API request that reached the server (admin calls excluded, so they do not disturb counts). */
+  requests: RecordedRequest[];
+  setCluster(id: string, isSynchronizing: boolean): void;
+  removeCluster(id: string): void;
+  injectFault(fault: Fault, opts?: FaultOptions): void;
+  clearFaults(): void;
+  /** Clears faults and recorded requests; clusters stay. */
+  reset(): void;
+  /** Stops listening and destroys every connection, hanging ones included. */
+  close(): Promise<void>;
+}
+
+/** Value ranges from the API reference (URI parameters table). */
+const PROJECT_ID_PATTERN = /^[A-Za-z0-9]{1,64}$/;
+const CLUSTER_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+const DEFAULT_MAX_CLOCK_SKEW_SECONDS = 900;
+/**
+ * Longer than common client keep-alive idle timeouts, so the client, not the server,
+ * closes an idle socket: otherwise a request can race the server's close and fail with
+ * ECONNRESET, a flake the real gateway (about a minute of idle time) rarely causes.
+ */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+const RECENT_REQUESTS_IN_STATE = 20;
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/** `/v2/{project_id}/clusters/{cluster_id}/iam-sync`, any method; the caller checks the method. */
+function matchIamSync(path: string): { projectId: string; clusterId: string } | undefined {
+  const s = path.split('/');
+  if (s.length !== 6 || s[0] !== '' || s[1] !== 'v2' || s[3] !== 'clusters' || s[5] !== 'iam-sync') return undefined;
+  return { projectId: decodeSegment(s[2]), clusterId: decodeSegment(s[4]) };
+}
+
+function validateOptions(options: EmulatorOptions): void {
+  if (!PROJECT_ID_PATTERN.test(options.projectId)) throw new RangeError('projectId must be 1-64 letters or digits');
+  const seen = new Set<string>();
+  for (const c of options.credentials) {
+    if (c.accessKey === '' || c.secretKey === '') throw new RangeError('credentials need a non-empty accessKey and secretKey');
+    if (seen.has(c.accessKey)) throw new RangeError(`access key ${c.accessKey} is listed twice`);
+    seen.add(c.accessKey);
+  }
+}
+
+function assertClusterId(id: string): void {
+  if (!CLUSTER_ID_PATTERN.test(id)) throw new RangeError(`cluster id ${JSON.stringify(id)} must be 1-64 letters, digits, "_" or "-"`);
+}
+
+export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
+  validateOptions(options);
+  const credentials = new Map(options.credentials.map((c) => [c.accessKey, c]));
+  const clusters = new Map<string, boolean>();
+  const setCluster = (id: string, isSynchronizing: boolean): void => {
+    assertClusterId(id);
+    clusters.set(id, isSynchronizing);
+  };
+  for (const [id, value] of Object.entries(options.clusters)) setCluster(id, value);
+
+  const faults = new FaultQueue();
+  const requests: RecordedRequest[] = [];
+  const now = options.now ?? Date.now;
+  const maxClockSkewSeconds = options.maxClockSkewSeconds ?? DEFAULT_MAX_CLOCK_SKEW_SECONDS;
+  const log = options.log;
+  // Cancels pending delay faults on close(), so no timer outlives the emulator.
+  const closing = new AbortController();
+
+  const state = () => ({
+    project_id: options.projectId,
+    clusters: Object.fromEntries(clusters),
+    faults: faults.snapshot(),
+    requests: {
+      total: requests.length,
+      recent: requests.slice(-RECENT_REQUESTS_IN_STATE).map((r) => ({
+        method: r.method,
+        path: r.path,
+        status: r.status ?? null,
+        fault: r.fault ?? null,
+        auth: r.verification.ok ? 'ok' : r.verification.reason,
+      })),
+    },
+  });
+
+  const admin: AdminControls = {
+    state,
+    hasCluster: (id) => clusters.has(id),
+    setCluster,
+    removeCluster: (id) => void clusters.delete(id),
+    injectFault: (fault, opts) => faults.add(fault, opts),
+    clearFaults: () => faults.clear(),
+  };
+
+  /** Real APIG error bodies carry the request id too; MRS's own bodies do not. */
+  function errorPayload(body: ErrorBody, requestId: string): ErrorBody & { request_id?: string } {
+    return body.error_code.startsWith('APIGW.') ? { ...body, request_id: requestId } : body;
+  }
+
+  function sendError(res: ServerResponse, reply: ErrorReply, requestId: string): void {
+    sendJson(res, reply.status, errorPayload(reply.body, requestId));
+  }
+
+  function describe(record: RecordedRequest): string {
+    const outcome = [record.status, record.fault && `fault ${record.fault}`].filter(Boolean).join(', ');
+    const auth = record.verification.ok ? 'auth ok' : `auth ${record.verification.reason}`;
+    return `${record.method} ${record.path} -> ${outcome} (${auth})`;
+  }
+
+  /** Serves a fault that replaces the answer; `delay` is handled by the caller. */
+  function serveFault(fault: Exclude<Fault, { kind: 'delay' }>, req: IncomingMessage, res: ServerResponse, requestId: string): void {
+    switch (fault.kind) {
+      case 'status': {
+        const body = fault.body ?? errorPayload(injectedStatusBody(fault.status), requestId);
+        if (typeof body === 'string') sendBody(res, fault.status, body, { 'Content-Type': 'text/plain; charset=utf-8', ...fault.headers });
+        else sendJson(res, fault.status, body, fault.headers);
+        return;
+      }
+      case 'reset':
+        req.socket.destroy();
+        return;
+      case 'reset-mid-body': {
+        // Content-Length promises the whole body, so the client can tell it was cut off.
+        const full = '{"is_synchronizing": false}';
+        res.setHeader('Content-Type', 'application/json');
+        res.setHeader('Content-Length', full.length);
+        res.writeHead(200);
+        res.write(full.slice(0, Math.floor(full.length / 2)), () => req.socket.destroy());
+        return;
+      }
+      case 'hang':
+        // Nothing: close() destroys the socket.
+        return;
+      case 'malformed-json':
+        sendBody(res, 200, '{is_synchronizing: false}');
+        return;
+      case 'missing-field':
+        // The sibling API's answer: what a client gets if it calls the wrong path.
+        sendJson(res, 200, { is_synchronous: false });
+        return;
+    }
+  }
+
+  function answer(record: RecordedRequest, res: ServerResponse, requestId: string): void {
+    if (!record.verification.ok) return sendError(res, authenticationFailed(record.verification), requestId);
+    const route = matchIamSync(record.path);
+    if (route === undefined) return sendError(res, API_NOT_FOUND, requestId);
+    if (record.method !== 'GET') return sendError(res, METHOD_NOT_FOUND, requestId);
+    // sdk-core sends the credential's project as X-Project-Id; it must agree with the path too.
+    const headerProject = headerValue(record.headers, 'x-project-id');
+    if (route.projectId !== options.projectId || (headerProject !== undefined && headerProject !== options.projectId)) {
+      return sendError(res, PROJECT_MISMATCH, requestId);
+    }
+    const isSynchronizing = clusters.get(route.clusterId);
+    if (isSynchronizing === undefined) return sendError(res, CLUSTER_NOT_FOUND, requestId);
+    sendJson(res, 200, { is_synchronizing: isSynchronizing });
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = newRequestId();
+    res.setHeader('X-Request-Id', requestId);
+    const body = await readBody(req);
+    const method = req.method ?? 'GET';
+    const { path, query } = splitTarget(req.url ?? '/');
+
+    if (isAdminPath(path)) {
+      const reply = handleAdmin(method, path, body, admin);
+      sendJson(res, reply.status, reply.body, reply.headers);
+      return;
+    }
+
+    const verification = verifyRequest(
+      { method, path, query, headers: req.headers, body },
+      { findCredential: (ak) => credentials.get(ak), nowMs: now(), maxClockSkewSeconds },
+    );
+    const record: RecordedRequest = { method, path, query, headers: req.headers, verification };
+    requests.push(record);
+    res.on('finish', () => {
+      record.status = res.statusCode;
+      log?.(describe(record));
+    });
+
+    const fault = faults.take(matchIamSync(path)?.clusterId);
+    if (fault !== undefined) {
+      record.fault = fault.kind;
+      if (fault.kind === 'delay') {
+        await sleep(fault.ms, undefined, { signal: closing.signal });
+      } else {
+        // These never finish a response, so the 'finish' handler will not log them.
+        if (fault.kind === 'reset' || fault.kind === 'reset-mid-body' || fault.kind === 'hang') log?.(describe(record));
+        serveFault(fault, req, res, requestId);
+        return;
+      }
+    }
+    answer(record, res, requestId);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      // A delay cut short by close(), or a client that went away: nobody is left to answer.
+      if (closing.signal.aborted || req.destroyed) return;
+      log?.(`emulator error: ${error instanceof Error ? error.message : String(error)}`);
+      if (res.headersSent) res.destroy();
+      else sendJson(res, 500, { error_code: 'EMULATOR.ERROR', error_msg: 'The emulator failed; see its log.' });
+    });
+  });
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    requests,
+    setCluster,
+    removeCluster: admin.removeCluster,
+    injectFault: admin.injectFault,
+    clearFaults: admin.clearFaults,
+    reset: () => {
+      faults.clear();
+      requests.length = 0;
+    },
+    close: () => {
+      closed ??= new Promise<void>((resolve, reject) => {
+        closing.abort();
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      });
+      return closed;
+    },
+  };
+}
