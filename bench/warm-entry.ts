@@ -6,15 +6,17 @@ import type { IamSyncStatus } from '../lib/mrs/client';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/log';
 import { createStatusHandler } from '../lib/status/handler';
+import { functionParts } from '../lib/status/parts';
 
 /** The stub's answer; the bench also times this function alone, as the floor of the stack's cost. */
 export const stubbedGetIamSyncStatus = async (): Promise<IamSyncStatus> => ({ isSynchronizing: false, requestId: 'bench' });
 
 /** Lines are built and scrubbed as in production, then dropped rather than written to the terminal. */
 export function createBenchHandler(env: Readonly<Record<string, string>>) {
-  return createStatusHandler(() => ({
-    config: loadConfig(env),
-    log: createLogger({ level: 'info', write: () => {} }),
-    client: { getIamSyncStatus: stubbedGetIamSyncStatus },
-  }));
+  return createStatusHandler(() =>
+    functionParts(loadConfig(env), {
+      client: { getIamSyncStatus: stubbedGetIamSyncStatus },
+      log: createLogger({ level: 'info', write: () => {} }),
+    }),
+  );
 }

@@ -1,5 +1,6 @@
 /** Deployed as `iam-sync-status` (FunctionGraph handler `index.handler`; the same bundle runs on Lambda). */
 import { loadConfig } from '../lib/config';
-import { createStatusHandler, statusFunctionParts } from '../lib/status/handler';
+import { createStatusHandler } from '../lib/status/handler';
+import { functionParts } from '../lib/status/parts';
 
-export const handler = createStatusHandler(() => statusFunctionParts(loadConfig()));
+export const handler = createStatusHandler(() => functionParts(loadConfig()));

@@ -5,9 +5,9 @@
  */
 import type { Credentials } from './credentials/types';
 import { ConfigurationError } from './errors';
-import { isProjectId } from './ids';
+import { isClusterId, isProjectId, quoteUntrusted } from './ids';
 import { mrsEndpointForRegion } from './mrs/endpoint';
-import { LOG_LEVELS, type LogLevel } from './log';
+import { LOG_LEVELS, registerSecret, type LogLevel } from './log';
 
 export interface Config {
   /** MRS origin, e.g. `https://mrs.cn-north-4.myhuaweicloud.com` (no trailing slash). */
@@ -22,6 +22,28 @@ export interface Config {
   /** Time kept back from the invocation's deadline to answer and log before the platform kills it. */
   readonly deadlineMarginMs: number;
   readonly logLevel: LogLevel;
+  readonly cache: CacheConfig;
+  readonly refresh: RefreshConfig;
+}
+
+export interface CacheConfig {
+  /** How long an answer is served without asking MRS again; 0 turns caching off. */
+  readonly ttlMs: number;
+  /** How long "no such cluster" is remembered. */
+  readonly negativeTtlMs: number;
+  /** How old an answer may be and still be served, marked stale, when MRS is failing. */
+  readonly staleIfErrorMs: number;
+  readonly maxEntries: number;
+  /** The shared tier (Huawei DCS or any Redis); undefined keeps the cache per instance. */
+  readonly redisUrl: string | undefined;
+  readonly redisTimeoutMs: number;
+}
+
+export interface RefreshConfig {
+  /** The clusters the refresh function warms when its event names none. */
+  readonly clusterIds: readonly string[];
+  /** How many MRS calls the refresh function makes at once. */
+  readonly concurrency: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -31,6 +53,12 @@ export const DEFAULTS = {
   requestTimeoutMs: 3000,
   deadlineMarginMs: 300,
   logLevel: 'info',
+  cacheTtlSeconds: 5,
+  cacheNegativeTtlSeconds: 2,
+  cacheStaleIfErrorSeconds: 60,
+  cacheMaxEntries: 1000,
+  redisTimeoutMs: 50,
+  refreshConcurrency: 4,
 } as const;
 
 const REGION = /^[a-z]{2,}(-[a-z]+)+-\d+$/;
@@ -51,6 +79,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}.`);
   }
+  const cache = readCache(env, problems);
+  const refresh = readRefresh(env, problems);
   if (problems.length > 0) {
     throw new ConfigurationError(`The function is not configured correctly: ${problems.join(' ')}`);
   }
@@ -62,7 +92,71 @@ export function loadConfig(env: Env = process.env): Config {
     requestTimeoutMs,
     deadlineMarginMs,
     logLevel: logLevel as LogLevel,
+    cache,
+    refresh,
   };
+}
+
+function readCache(env: Env, problems: string[]): CacheConfig {
+  return {
+    ttlMs: readSeconds(env, 'STATUS_CACHE_TTL_SECONDS', DEFAULTS.cacheTtlSeconds, problems),
+    negativeTtlMs: readSeconds(env, 'STATUS_CACHE_NEGATIVE_TTL_SECONDS', DEFAULTS.cacheNegativeTtlSeconds, problems),
+    staleIfErrorMs: readSeconds(env, 'STATUS_CACHE_STALE_IF_ERROR_SECONDS', DEFAULTS.cacheStaleIfErrorSeconds, problems),
+    maxEntries: readInteger(env, 'STATUS_CACHE_MAX_ENTRIES', DEFAULTS.cacheMaxEntries, 1, 1_000_000, problems),
+    redisUrl: readRedisUrl(env.REDIS_URL, problems),
+    redisTimeoutMs: readInteger(env, 'REDIS_TIMEOUT_MS', DEFAULTS.redisTimeoutMs, 1, 10_000, problems),
+  };
+}
+
+/**
+ * `redis://` or `rediss://` (TLS), with an optional password and DB index, as Huawei DCS
+ * gives them. Problems never quote the URL: it may hold the password.
+ */
+function readRedisUrl(raw: string | undefined, problems: string[]): string | undefined {
+  const value = nonEmpty(raw);
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    problems.push('REDIS_URL is not a URL; give redis://[:password@]host[:port][/db] or rediss://... for TLS.');
+    return undefined;
+  }
+  registerSecret(decodeURIComponent(url.password));
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    problems.push('REDIS_URL must start with redis:// or rediss://.');
+  } else if (url.hostname === '') {
+    problems.push('REDIS_URL has no host.');
+  } else if (!/^\/?(\d{1,3})?$/.test(url.pathname) || url.search || url.hash) {
+    problems.push('REDIS_URL may end only in a DB index such as /0, with no query.');
+  }
+  return value;
+}
+
+function readRefresh(env: Env, problems: string[]): RefreshConfig {
+  const clusterIds = (nonEmpty(env.REFRESH_CLUSTER_IDS) ?? '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id !== '');
+  const invalid = clusterIds.filter((id) => !isClusterId(id));
+  if (invalid.length > 0) {
+    problems.push(`REFRESH_CLUSTER_IDS holds ids MRS cannot have: ${invalid.slice(0, 3).map(quoteUntrusted).join(', ')}.`);
+  }
+  return {
+    clusterIds,
+    concurrency: readInteger(env, 'REFRESH_CONCURRENCY', DEFAULTS.refreshConcurrency, 1, 64, problems),
+  };
+}
+
+/** Seconds (decimals allowed), returned as whole milliseconds. */
+function readSeconds(env: Env, name: string, fallback: number, problems: string[]): number {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return fallback * 1000;
+  if (!/^\d{1,7}(\.\d{1,3})?$/.test(raw)) {
+    problems.push(`${name} must be a number of seconds, 0 or more; got ${JSON.stringify(raw.slice(0, 20))}.`);
+    return fallback * 1000;
+  }
+  return Math.round(Number(raw) * 1000);
 }
 
 function readEndpoint(raw: string | undefined, region: string | undefined, problems: string[]): string | undefined {

@@ -15,6 +15,8 @@ export interface Route<Query, Answer> {
   fromDirect(payload: Readonly<Record<string, unknown>>): Query;
   /** The answer as both HTTP and direct callers receive it. */
   toBody(answer: Answer): unknown;
+  /** Headers an HTTP answer carries besides the common ones. */
+  httpHeaders?(answer: Answer): Record<string, string>;
 }
 
 /** What this middleware keeps on the middy request between its before and after steps. */
@@ -31,8 +33,12 @@ export function triggerAdapter<Query, Answer>(route: Route<Query, Answer>): midd
       request.event = trigger.kind === 'http' ? route.fromHttp(trigger.request) : route.fromDirect(trigger.payload);
     },
     after: (request) => {
-      const body = route.toBody(request.response as Answer);
-      request.response = stateOf(request).trigger === 'http' ? jsonResponse(200, body, request.context.invocation.requestId) : body;
+      const answer = request.response as Answer;
+      const body = route.toBody(answer);
+      request.response =
+        stateOf(request).trigger === 'http'
+          ? jsonResponse(200, body, request.context.invocation.requestId, route.httpHeaders?.(answer))
+          : body;
     },
     onError: (request) => {
       const error = toAdapterError(request.error);

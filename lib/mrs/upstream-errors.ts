@@ -25,10 +25,7 @@ export function errorForResponse(response: HttpResponse, clusterId: string): Ada
   const { status } = response;
   const fromGateway = upstream.errorCode?.startsWith('APIGW') ?? false;
   if ((status === 404 && !fromGateway) || (status === 400 && upstream.errorCode === CLUSTER_DOES_NOT_EXIST)) {
-    return new ClusterNotFound(
-      `MRS has no cluster ${JSON.stringify(clusterId)} in the configured project. Check the cluster id, and that the function's project and region are the cluster's.`,
-      { upstream },
-    );
+    return clusterNotFound(clusterId, upstream);
   }
   if (status === 404) {
     return new ConfigurationError(
@@ -56,6 +53,14 @@ export function errorForResponse(response: HttpResponse, clusterId: string): Ada
     return new UpstreamRejected(`MRS rejected the request (HTTP ${status}). This is not retryable; report it with the ids below.`, { upstream });
   }
   return new UpstreamUnavailable(`MRS answered with unexpected HTTP status ${status}. Retry shortly.`, { upstream });
+}
+
+/** Also used for a "no such cluster" answer remembered by the cache. */
+export function clusterNotFound(clusterId: string, upstream: UpstreamDetails): ClusterNotFound {
+  return new ClusterNotFound(
+    `MRS has no cluster ${JSON.stringify(clusterId)} in the configured project. Check the cluster id, and that the function's project and region are the cluster's.`,
+    { upstream },
+  );
 }
 
 export function errorForTransport(error: TransportError): AdapterError {

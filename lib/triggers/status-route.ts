@@ -1,8 +1,8 @@
 /**
  * Where the status query is in each kind of event: the HTTP route
- * `GET /clusters/{cluster_id}/iam-sync`, or `{"cluster_id": "..."}` (`clusterId` too)
- * from a direct or workflow invocation. Every value is validated here, before anything
- * downstream sees it.
+ * `GET /clusters/{cluster_id}/iam-sync` (fresh with `Cache-Control: no-cache` or
+ * `?fresh=true`), or `{"cluster_id": "...", "fresh": true}` (`clusterId` too) from a direct
+ * or workflow invocation. Every value is validated here, before anything downstream sees it.
  */
 import { InvalidRequest, MethodNotAllowed, RouteNotFound } from '../errors';
 import { quoteUntrusted, requireClusterId } from '../ids';
@@ -23,7 +23,8 @@ export function statusQueryFromHttp(request: HttpRequest): StatusQuery {
   if (!(ALLOWED_METHODS as readonly string[]).includes(request.method)) {
     throw new MethodNotAllowed(request.method, ALLOWED_METHODS);
   }
-  return { clusterId: requireClusterId(fromParameters ?? decodePathSegment(match?.[1] ?? '')) };
+  const clusterId = requireClusterId(fromParameters ?? decodePathSegment(match?.[1] ?? ''));
+  return { clusterId, fresh: asksForNoCache(request.headers['cache-control']) || freshFromQuery(request.query.fresh) };
 }
 
 export function statusQueryFromDirect(payload: Readonly<Record<string, unknown>>): StatusQuery {
@@ -34,7 +35,19 @@ export function statusQueryFromDirect(payload: Readonly<Record<string, unknown>>
   if (snake !== undefined && camel !== undefined && snake !== camel) {
     throw new InvalidRequest('The event has both cluster_id and clusterId, with different values; send one.');
   }
-  return { clusterId: requireClusterId(snake ?? camel) };
+  const { fresh = false } = payload;
+  if (typeof fresh !== 'boolean') throw new InvalidRequest(`fresh must be true or false; got ${quoteUntrusted(fresh)}.`);
+  return { clusterId: requireClusterId(snake ?? camel), fresh };
+}
+
+function asksForNoCache(cacheControl: string | undefined): boolean {
+  return cacheControl?.split(',').some((directive) => directive.trim().toLowerCase() === 'no-cache') ?? false;
+}
+
+function freshFromQuery(value: string | undefined): boolean {
+  if (value === undefined || value === 'false' || value === '0') return false;
+  if (value === 'true' || value === '1' || value === '') return true;
+  throw new InvalidRequest(`The fresh query parameter must be true or false; got ${quoteUntrusted(value)}.`);
 }
 
 function decodePathSegment(segment: string): string {

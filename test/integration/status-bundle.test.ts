@@ -1,6 +1,7 @@
 /**
  * The built status bundle, as deployed, against the local MRS emulator: every trigger
- * shape, every upstream failure, every bad input, and no secret in any output.
+ * shape, every upstream failure, every bad input, and no secret in any output. Caching is
+ * off here so that every invocation reaches MRS; cache-bundle.test.ts covers the cache.
  */
 import { startEmulator, type Emulator, type Fault } from '../../emulator/server';
 import { functionGraphContext, HTTP_SHAPES, httpEvent, INVALID_CLUSTER_IDS } from '../fixtures/events';
@@ -56,6 +57,7 @@ beforeAll(async () => {
     HUAWEICLOUD_SDK_SK: ENV_KEYS.secretKey,
     MRS_TIMEOUT_MS: '400',
     LOG_LEVEL: 'debug',
+    STATUS_CACHE_TTL_SECONDS: '0',
   });
 });
 

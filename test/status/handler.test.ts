@@ -20,7 +20,13 @@ describe.each(HTTP_SHAPES)('HTTP trigger: %s', (shape) => {
     expect(response.headers['Content-Type']).toBe('application/json; charset=utf-8');
     expect(response.headers['X-Request-Id']).toBe('fg-request-1');
     const body = JSON.parse(response.body);
-    expect(body).toEqual({ cluster_id: 'demo-syncing', is_synchronizing: true, checked_at: expect.stringMatching(ISO_8601) });
+    expect(body).toEqual({
+      cluster_id: 'demo-syncing',
+      is_synchronizing: true,
+      checked_at: expect.stringMatching(ISO_8601),
+      cache: { status: 'miss', age_seconds: 0 },
+    });
+    expect(response.headers).toMatchObject({ 'Cache-Control': expect.stringMatching(/^max-age=[45]$/), Age: '0', 'X-Cache': 'MISS' });
     expect(calls.map((c) => c.clusterId)).toEqual(['demo-syncing']);
   });
 
@@ -98,6 +104,7 @@ describe('direct and workflow invocation', () => {
         cluster_id: 'demo-idle',
         is_synchronizing: false,
         checked_at: expect.stringMatching(ISO_8601),
+        cache: { status: 'miss', age_seconds: 0 },
       });
     },
   );
