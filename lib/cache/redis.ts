@@ -39,6 +39,8 @@ export function createRedisTier({ url, commandTimeoutMs, log }: RedisTierOptions
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
     enableReadyCheck: false,
+    // close() of a connection that never opened otherwise leaves a 2 s timer behind.
+    disconnectTimeout: 100,
   });
   let healthy = true;
   let lastConnectAttempt = 0;
@@ -48,7 +50,7 @@ export function createRedisTier({ url, commandTimeoutMs, log }: RedisTierOptions
     healthy = false;
     log.warn('Redis cache unavailable; answering from memory and MRS until it recovers', {
       operation,
-      reason: error instanceof Error ? error.message : String(error),
+      reason: (error as { message?: unknown } | null)?.message ?? String(error),
     });
   };
   const recovered = () => {

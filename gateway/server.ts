@@ -1,0 +1,219 @@
+/**
+ * A local stand-in for FunctionGraph's API gateway (APIG) in front of the bundled
+ * functions: each HTTP request becomes an APIG event, the function's answer becomes the
+ * HTTP response, and APIG's own errors (404, 413, 502, 504) look like APIG's. A
+ * development tool (`npm start`, tests); it listens on 127.0.0.1 and is never deployed.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { APIG_ERRORS, apigErrorBody, type ApigError, type ApigEvent, readApigResult, toApigEvent } from './apig';
+import { createFunctionGraphContext, type FunctionGraphContext } from './context';
+import { matchRoute, type Route } from './routes';
+
+export { DEFAULT_ROUTES, type Route } from './routes';
+export type { ApigEvent } from './apig';
+export type { FunctionGraphContext } from './context';
+
+export type FunctionHandler = (event: ApigEvent, context: FunctionGraphContext) => unknown;
+
+type HandlerSource =
+  /** Directory holding `<functionName>/index.js` bundles (normally dist/). */
+  | { functionsDir: string; handlers?: never }
+  /** Handlers by function name, for tests. */
+  | { handlers: Readonly<Record<string, FunctionHandler>>; functionsDir?: never };
+
+export type GatewayOptions = HandlerSource & {
+  /** 0 or omitted: a free port. */
+  port?: number;
+  routes: readonly Route[];
+  /** The function's timeout: the context counts down from it, and APIG answers 504 when it passes. Default 10 s. */
+  timeoutMs?: number;
+  /** One line per request, handler failures, and the functions' `getLogger()` lines. Silent when omitted. */
+  log?: (line: string) => void;
+};
+
+export interface Gateway {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+/** Far below APIG's 12 MB: these functions take no request body, and a dev tool need not buffer more. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+const TIMED_OUT = Symbol('timed out');
+
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const log = options.log ?? (() => undefined);
+  const handlers = loadHandlers(options);
+  // APIG gives every API an id; one per route, fixed for the gateway's life.
+  const apiIds = new Map(options.routes.map((route) => [route, newApigId()]));
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<string> {
+    const requestId = newApigId();
+    res.setHeader('X-Request-Id', requestId);
+    const target = req.url ?? '/';
+    const q = target.indexOf('?');
+    const path = q === -1 ? target : target.slice(0, q);
+    const match = matchRoute(options.routes, path);
+    if (match === undefined) return sendError(res, APIG_ERRORS.notFound, requestId);
+    const functionName = match.route.functionName;
+
+    const body = await readBody(req);
+    if (body === undefined) return sendError(res, APIG_ERRORS.tooLarge, requestId);
+
+    const event = toApigEvent({
+      method: req.method ?? 'GET',
+      path,
+      query: q === -1 ? '' : target.slice(q + 1),
+      headers: req.headers,
+      body,
+      pathParameters: match.pathParameters,
+      apiId: apiIds.get(match.route) as string,
+      requestId,
+    });
+    const context = createFunctionGraphContext({ requestId: randomUUID(), functionName, timeoutMs, write: log });
+    const handler = handlers.get(functionName) as FunctionHandler;
+
+    let outcome: unknown;
+    try {
+      outcome = await invoke(() => handler(event, context), timeoutMs);
+    } catch (error) {
+      log(`${functionName} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      return sendError(res, APIG_ERRORS.backendUnavailable, requestId, functionName);
+    }
+    if (outcome === TIMED_OUT) {
+      log(`${functionName} did not answer within ${timeoutMs} ms`);
+      return sendError(res, APIG_ERRORS.backendTimeout, requestId, functionName);
+    }
+    const result = readApigResult(outcome);
+    if (result === undefined) {
+      log(`${functionName} answered something that is not {statusCode, headers, body, isBase64Encoded}: ${preview(outcome)}`);
+      return sendError(res, APIG_ERRORS.backendUnavailable, requestId, functionName);
+    }
+    // After the gateway's X-Request-Id, so a function that sets its own (the id in its logs) wins.
+    for (const [name, value] of Object.entries(result.headers)) res.setHeader(name, value);
+    res.setHeader('Content-Length', result.body.length);
+    res.writeHead(result.statusCode);
+    res.end(result.body);
+    return functionName;
+  }
+
+  const server = createServer((req, res) => {
+    const started = Date.now();
+    serve(req, res).then(
+      (servedBy) => log(`${req.method} ${req.url} -> ${res.statusCode} (${servedBy}, ${Date.now() - started} ms)`),
+      (error: unknown) => {
+        // Only the request stream can fail here (the client went away); nobody is left to answer.
+        log(`${req.method} ${req.url} -> aborted: ${error instanceof Error ? error.message : String(error)}`);
+        res.destroy();
+      },
+    );
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    close: () => {
+      closed ??= new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      });
+      return closed;
+    },
+  };
+}
+
+/**
+ * Each bundle is required once, here, before the first request: that is its cold start,
+ * so the caller must have set the function's environment already.
+ */
+function loadHandlers(options: GatewayOptions): Map<string, FunctionHandler> {
+  const handlers = new Map<string, FunctionHandler>();
+  for (const { functionName } of options.routes) {
+    if (handlers.has(functionName)) continue;
+    let handler: unknown;
+    if (options.handlers !== undefined) {
+      handler = options.handlers[functionName];
+    } else {
+      const file = join(options.functionsDir, functionName, 'index.js');
+      try {
+        handler = (require(file) as { handler?: unknown }).handler;
+      } catch (error) {
+        throw new Error(`Cannot load ${file} (run npm run build): ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    if (typeof handler !== 'function') throw new TypeError(`Function ${functionName} has no handler(event, context).`);
+    handlers.set(functionName, handler as FunctionHandler);
+  }
+  return handlers;
+}
+
+/** The body, or undefined once it exceeds MAX_BODY_BYTES (the rest is read and dropped so the client can take the 413). */
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+    req.resume();
+    return Promise.resolve(undefined);
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size <= MAX_BODY_BYTES ? Buffer.concat(chunks) : undefined));
+    req.on('error', reject);
+  });
+}
+
+/** The handler's answer, or TIMED_OUT; a synchronous throw becomes a rejection. */
+async function invoke(run: () => unknown, timeoutMs: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs, TIMED_OUT);
+  });
+  try {
+    return await Promise.race([Promise.resolve().then(run), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function sendError(res: ServerResponse, error: ApigError, requestId: string, servedBy = 'gateway'): string {
+  const body = apigErrorBody(error, requestId);
+  res.setHeader('Content-Type', 'application/json');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.writeHead(error.status);
+  res.end(body);
+  return servedBy;
+}
+
+/** 32 hex characters, the shape of APIG's ids. */
+function newApigId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+function preview(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 200 ? `${text.slice(0, 200)}...` : text;
+}

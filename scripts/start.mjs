@@ -1,0 +1,146 @@
+// `npm start`: builds the functions, starts the demo MRS emulator (unless the environment
+// names a region and credentials, in which case the function calls real MRS), and serves
+// the bundles behind the local APIG stand-in on 127.0.0.1:3000 (PORT overrides).
+//
+// The gateway, emulator and config modules are TypeScript; they are bundled on the fly
+// into dist/tools/ with esbuild (already a dev dependency) rather than run through a
+// TypeScript loader, so `npm ci && npm start` needs nothing else.
+import { build } from 'esbuild';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildFunctions } from '../esbuild.config.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const DEFAULT_PORT = 3000;
+
+/** One CommonJS bundle of the local tools; CommonJS because the gateway require()s the function bundles. */
+async function loadTools() {
+  const outfile = join(root, 'dist', 'tools', 'dev-servers.cjs');
+  await build({
+    stdin: {
+      contents: [
+        "export { startGateway, DEFAULT_ROUTES } from './gateway/server';",
+        "export { startEmulator } from './emulator/server';",
+        "export { DEMO_ACCESS_KEY, DEMO_CLUSTERS, DEMO_PROJECT_ID, DEMO_SECRET_KEY } from './emulator/demo';",
+        "export { loadConfig } from './lib/config';",
+      ].join('\n'),
+      resolveDir: root,
+      loader: 'ts',
+      sourcefile: 'dev-servers.ts',
+    },
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    logLevel: 'error',
+  });
+  return createRequire(import.meta.url)(outfile);
+}
+
+/** PORT, or 3000; `explicit` says whether the user chose it (then a busy port is an error, not a fallback). */
+function requestedPort() {
+  const raw = process.env.PORT?.trim();
+  if (!raw) return { port: DEFAULT_PORT, explicit: false };
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port > 65535) throw new Error(`PORT must be 0-65535 (0: a free port); got ${JSON.stringify(raw)}.`);
+  return { port, explicit: true };
+}
+
+function hasRealMrsSettings(env) {
+  const region = env.MRS_REGION?.trim() || env.HUAWEICLOUD_SDK_REGION?.trim();
+  return Boolean(region && env.HUAWEICLOUD_SDK_AK?.trim() && env.HUAWEICLOUD_SDK_SK?.trim());
+}
+
+/** Starts the demo emulator and points the function's environment at it. */
+async function startDemoEmulator(tools) {
+  const emulator = await tools.startEmulator({
+    port: 0,
+    projectId: tools.DEMO_PROJECT_ID,
+    credentials: [{ accessKey: tools.DEMO_ACCESS_KEY, secretKey: tools.DEMO_SECRET_KEY }],
+    clusters: { ...tools.DEMO_CLUSTERS },
+    log: (line) => console.log(`[emulator] ${line}`),
+  });
+  Object.assign(process.env, {
+    MRS_ENDPOINT: emulator.url,
+    MRS_PROJECT_ID: tools.DEMO_PROJECT_ID,
+    HUAWEICLOUD_SDK_AK: tools.DEMO_ACCESS_KEY,
+    HUAWEICLOUD_SDK_SK: tools.DEMO_SECRET_KEY,
+  });
+  // A leftover token would be signed along with the demo key, and the emulator would refuse it.
+  delete process.env.HUAWEICLOUD_SDK_SECURITY_TOKEN;
+  return emulator;
+}
+
+async function listenGateway(tools, { port, explicit }) {
+  const options = { routes: tools.DEFAULT_ROUTES, functionsDir: join(root, 'dist'), log: (line) => console.log(`[gateway] ${line}`) };
+  try {
+    return await tools.startGateway({ ...options, port });
+  } catch (error) {
+    if (error?.code !== 'EADDRINUSE') throw error;
+    if (explicit) throw new Error(`Port ${port} (from PORT) is already in use. Choose another, or PORT=0 for a free one.`);
+    console.log(`Port ${port} is already in use; using a free port instead (set PORT to choose one).`);
+    return tools.startGateway({ ...options, port: 0 });
+  }
+}
+
+async function main() {
+  const requested = requestedPort();
+  const sizes = await buildFunctions({ quiet: true });
+  console.log(`Built ${Object.keys(sizes).map((name) => `dist/${name}/index.js`).join(', ')}`);
+  const tools = await loadTools();
+
+  const servers = [];
+  const closeAll = () => Promise.all(servers.map((server) => server.close()));
+  try {
+    let emulator;
+    if (hasRealMrsSettings(process.env)) {
+      // Checked here too, so a mistake stops the start instead of failing every request.
+      const config = tools.loadConfig(process.env);
+      console.log(`Serving against real MRS at ${config.endpoint}, project ${config.projectId}, with HUAWEICLOUD_SDK_AK/SK from the environment.`);
+    } else {
+      emulator = await startDemoEmulator(tools);
+      servers.push(emulator);
+      console.log('No region and credentials in the environment (MRS_REGION or HUAWEICLOUD_SDK_REGION, HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK),');
+      console.log(`so the function calls the demo MRS emulator at ${emulator.url} (project ${tools.DEMO_PROJECT_ID}).`);
+    }
+    // After the environment is final: the gateway's require() of each bundle is its cold start.
+    const gateway = await listenGateway(tools, requested);
+    servers.push(gateway);
+
+    console.log(`\nGateway listening on ${gateway.url}`);
+    console.log('Try:');
+    if (emulator) {
+      for (const id of [...Object.keys(tools.DEMO_CLUSTERS), 'no-such-cluster']) console.log(`  curl ${gateway.url}/clusters/${id}/iam-sync`);
+      console.log(`  curl -X PUT ${emulator.url}/_emulator/clusters/demo-idle -d '{"is_synchronizing":true}'`);
+      console.log(`  curl '${gateway.url}/clusters/demo-idle/iam-sync?fresh=true'   (past the function's short status cache)`);
+      console.log(`  curl ${emulator.url}/_emulator/state`);
+    } else {
+      console.log(`  curl ${gateway.url}/clusters/<your cluster id>/iam-sync`);
+    }
+    console.log('Ctrl-C stops.\n');
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+
+  const stop = (signal) => {
+    console.log(`\n${signal}: closing the gateway${servers.length > 1 ? ' and the emulator' : ''}.`);
+    // Exit explicitly: the function's keep-alive sockets and timers are not ours to wait for.
+    closeAll().then(
+      () => process.exit(0),
+      (error) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error) => {
+  console.error(`npm start failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
