@@ -1,19 +1,24 @@
 /**
  * Recognises the caller, hands the handler only its validated query, and renders the
  * outcome in the caller's shape: an HTTP response for gateways (errors included), the
- * plain answer for direct and workflow calls (errors thrown with their stable names).
+ * plain answer for direct, workflow and timer calls (errors thrown with their stable names).
  */
 import type middy from '@middy/core';
-import { toAdapterError } from '../errors';
+import { InvalidRequest, toAdapterError } from '../errors';
+import { quoteUntrusted } from '../ids';
 import type { AdapterContext } from '../runtime/invocation';
-import { classifyEvent, type Trigger } from '../triggers/classify';
+import { classifyEvent, type TimerEvent, type Trigger } from '../triggers/classify';
 import type { HttpRequest } from '../triggers/http-request';
 import { errorResponse, jsonResponse } from '../triggers/http-response';
 
+/** How one function reads its query from each kind of event, and renders its answer. */
 export interface Route<Query, Answer> {
-  fromHttp(request: HttpRequest): Query;
+  /** The events the function accepts, in words, for InvalidRequest messages. */
+  readonly acceptedShapes: string;
   fromDirect(payload: Readonly<Record<string, unknown>>): Query;
-  /** The answer as both HTTP and direct callers receive it. */
+  fromHttp?(request: HttpRequest): Query;
+  fromTimer?(timer: TimerEvent): Query;
+  /** The answer as every caller receives it (the HTTP body, the direct return value). */
   toBody(answer: Answer): unknown;
   /** Headers an HTTP answer carries besides the common ones. */
   httpHeaders?(answer: Answer): Record<string, string>;
@@ -26,11 +31,25 @@ interface AdapterState {
 
 export function triggerAdapter<Query, Answer>(route: Route<Query, Answer>): middy.MiddlewareObj<unknown, unknown, Error, AdapterContext> {
   const stateOf = (request: { internal: unknown }) => request.internal as AdapterState;
+  const refuse = (what: string) => new InvalidRequest(`${what} ${route.acceptedShapes}`);
+  const queryOf = (trigger: Trigger): Query => {
+    switch (trigger.kind) {
+      case 'http':
+        if (route.fromHttp === undefined) throw refuse('This function does not answer HTTP requests.');
+        return route.fromHttp(trigger.request);
+      case 'timer':
+        if (route.fromTimer === undefined) throw refuse('This function is not run by a timer.');
+        return route.fromTimer(trigger.timer);
+      case 'direct':
+        return route.fromDirect(trigger.payload);
+    }
+  };
   return {
     before: (request) => {
       const trigger = classifyEvent(request.event);
+      if (trigger === undefined) throw refuse(`The event is ${quoteUntrusted(request.event)}, not a JSON object.`);
       stateOf(request).trigger = trigger.kind;
-      request.event = trigger.kind === 'http' ? route.fromHttp(trigger.request) : route.fromDirect(trigger.payload);
+      request.event = queryOf(trigger);
     },
     after: (request) => {
       const answer = request.response as Answer;

@@ -1,17 +1,7 @@
-/**
- * The IAM-sync status function, composed: middy runs the cross-cutting steps around a
- * handler that only asks the status service. Set-up runs once per cold start; when it
- * fails (bad configuration), every invocation answers its ConfigurationError in the
- * caller's shape instead of the platform reporting a crashed import.
- */
-import middy from '@middy/core';
-import { credentialProviderFor } from '../credentials/chain';
-import { createLogger } from '../log';
-import { invocationContext } from '../middleware/invocation-context';
-import { structuredLogging } from '../middleware/structured-logging';
-import { triggerAdapter, type Route } from '../middleware/trigger-adapter';
-import type { AdapterContext } from '../runtime/invocation';
-import { statusQueryFromDirect, statusQueryFromHttp } from '../triggers/status-route';
+/** The IAM-sync status function: one cluster's status, for every kind of caller. */
+import { createFunctionHandler } from '../function-handler';
+import type { Route } from '../middleware/trigger-adapter';
+import { STATUS_SHAPES, statusQueryFromDirect, statusQueryFromHttp } from '../triggers/status-route';
 import type { FunctionParts } from './parts';
 import type { StatusAnswer, StatusQuery } from './service';
 
@@ -24,6 +14,7 @@ export interface StatusBody {
 }
 
 export const statusRoute: Route<StatusQuery, StatusAnswer> = {
+  acceptedShapes: STATUS_SHAPES,
   fromHttp: statusQueryFromHttp,
   fromDirect: statusQueryFromDirect,
   toBody: (answer): StatusBody => ({
@@ -40,30 +31,5 @@ export const statusRoute: Route<StatusQuery, StatusAnswer> = {
 };
 
 export function createStatusHandler(setUp: () => FunctionParts) {
-  const ready = attempt(setUp);
-  const log = ready.ok ? ready.parts.log : createLogger({ level: 'info' });
-  if (!ready.ok) log.error('cold start failed', { error: ready.error });
-  const marginMs = ready.ok ? ready.parts.config.deadlineMarginMs : 0;
-
-  return middy<StatusQuery, StatusAnswer, Error, AdapterContext>({ timeoutEarlyInMillis: 0 })
-    .use(invocationContext(log, marginMs))
-    .use(structuredLogging())
-    .use(triggerAdapter(statusRoute))
-    .handler(async (query, { invocation }) => {
-      if (!ready.ok) throw ready.error;
-      return ready.parts.service.getStatus(query, {
-        credentials: credentialProviderFor(invocation.platform, ready.parts.config.environmentCredentials),
-        deadlineAt: invocation.deadlineAt,
-      });
-    });
-}
-
-type Attempt = { ok: true; parts: FunctionParts } | { ok: false; error: unknown };
-
-function attempt(setUp: () => FunctionParts): Attempt {
-  try {
-    return { ok: true, parts: setUp() };
-  } catch (error) {
-    return { ok: false, error };
-  }
+  return createFunctionHandler(setUp, statusRoute, (query, { service }, call) => service.getStatus(query, call));
 }

@@ -23,6 +23,8 @@ export interface StatusQuery {
   readonly clusterId: string;
   /** Skip cached answers: only an MRS call that started after this request arrived will do. */
   readonly fresh?: boolean;
+  /** Whether a failing MRS may be covered by a stale answer (default true; the refresh function says false). */
+  readonly allowStale?: boolean;
 }
 
 export type CacheStatus = 'hit' | 'miss' | 'stale';
@@ -102,7 +104,7 @@ export function createStatusService(options: StatusServiceOptions): StatusServic
   }
 
   return {
-    async getStatus({ clusterId, fresh = false }, callOptions) {
+    async getStatus({ clusterId, fresh = false, allowStale = true }, callOptions) {
       const arrivedAt = now();
       const key = cacheKey(options.endpoint, options.projectId, clusterId);
       let known = caching && !fresh ? await lookup(key, arrivedAt) : undefined;
@@ -113,7 +115,7 @@ export function createStatusService(options: StatusServiceOptions): StatusServic
         );
         return answer(clusterId, entry, 'miss', now());
       } catch (error) {
-        if (!caching || !SERVE_STALE_ON.some((type) => error instanceof type)) throw error;
+        if (!caching || !allowStale || !SERVE_STALE_ON.some((type) => error instanceof type)) throw error;
         const at = now();
         known ??= await lookup(key, at);
         if (known?.value.kind === 'status' && at - known.checkedAt < policy.staleIfErrorMs) return answer(clusterId, known, 'stale', at);

@@ -1,23 +1,31 @@
 /**
- * Which kind of caller sent an event: an HTTP gateway (answered with an HTTP response)
- * or a direct/workflow invocation (answered with a plain object, failures thrown).
+ * Which kind of caller sent an event: an HTTP gateway (answered with an HTTP response), a
+ * timer (FunctionGraph TIMER trigger, AWS EventBridge schedule), or a direct or workflow
+ * invocation (answered with a plain object, failures thrown).
  */
-import { InvalidRequest } from '../errors';
-import { quoteUntrusted } from '../ids';
 import { isObject, toHttpRequest, type HttpRequest } from './http-request';
+
+export interface TimerEvent {
+  /** FunctionGraph's `user_event`, the text configured on the trigger; undefined when empty or absent. */
+  readonly userEvent: string | undefined;
+}
 
 export type Trigger =
   | { readonly kind: 'http'; readonly request: HttpRequest }
+  | { readonly kind: 'timer'; readonly timer: TimerEvent }
   | { readonly kind: 'direct'; readonly payload: Readonly<Record<string, unknown>> };
 
-export const ACCEPTED_SHAPES =
-  'Invoke the function with a JSON object such as {"cluster_id": "..."} (directly or from a workflow step), ' +
-  'or call GET /clusters/{cluster_id}/iam-sync through an API gateway ' +
-  '(FunctionGraph APIG, AWS API Gateway REST or HTTP API, Lambda Function URL).';
-
-export function classifyEvent(event: unknown): Trigger {
+/** The trigger, or undefined for anything that is not a JSON object (null, arrays, strings, numbers). */
+export function classifyEvent(event: unknown): Trigger | undefined {
   const request = toHttpRequest(event);
   if (request !== undefined) return { kind: 'http', request };
-  if (isObject(event)) return { kind: 'direct', payload: event };
-  throw new InvalidRequest(`The event is ${quoteUntrusted(event)}, not a shape this function accepts. ${ACCEPTED_SHAPES}`);
+  if (!isObject(event)) return undefined;
+  if (event.trigger_type === 'TIMER') {
+    const userEvent = typeof event.user_event === 'string' && event.user_event.trim() !== '' ? event.user_event : undefined;
+    return { kind: 'timer', timer: { userEvent } };
+  }
+  if (event.source === 'aws.events' && event['detail-type'] === 'Scheduled Event') {
+    return { kind: 'timer', timer: { userEvent: undefined } };
+  }
+  return { kind: 'direct', payload: event };
 }

@@ -7,8 +7,12 @@
 import { InvalidRequest, MethodNotAllowed, RouteNotFound } from '../errors';
 import { quoteUntrusted, requireClusterId } from '../ids';
 import type { StatusQuery } from '../status/service';
-import { ACCEPTED_SHAPES } from './classify';
 import type { HttpRequest } from './http-request';
+
+export const STATUS_SHAPES =
+  'Invoke the function with a JSON object such as {"cluster_id": "..."} (directly or from a workflow step), ' +
+  'or call GET /clusters/{cluster_id}/iam-sync through an API gateway ' +
+  '(FunctionGraph APIG, AWS API Gateway REST or HTTP API, Lambda Function URL).';
 
 /** The route, after any stage or base-path prefix the gateway left in the path. */
 const STATUS_PATH = /\/clusters\/([^/]*)\/iam-sync\/?$/;
@@ -30,7 +34,7 @@ export function statusQueryFromHttp(request: HttpRequest): StatusQuery {
 export function statusQueryFromDirect(payload: Readonly<Record<string, unknown>>): StatusQuery {
   const { cluster_id: snake, clusterId: camel } = payload;
   if (snake === undefined && camel === undefined) {
-    throw new InvalidRequest(`The event has no cluster_id. ${ACCEPTED_SHAPES}`);
+    throw new InvalidRequest(`The event has no cluster_id. ${STATUS_SHAPES}`);
   }
   if (snake !== undefined && camel !== undefined && snake !== camel) {
     throw new InvalidRequest('The event has both cluster_id and clusterId, with different values; send one.');
