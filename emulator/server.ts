@@ -8,6 +8,7 @@
  * Per request, in order: admin routes (`/_emulator/...`), then an injected fault if one
  * applies, then authentication, then routing.
  */
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -139,6 +140,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const log = options.log;
   // Cancels pending delay faults on close(), so no timer outlives the emulator.
   const closing = new AbortController();
+  // Every delayed request listens on this one signal; a burst of them is not a leak.
+  setMaxListeners(Infinity, closing.signal);
 
   const state = () => ({
     project_id: options.projectId,

@@ -186,12 +186,16 @@ describe('credentials and deadline', () => {
 });
 
 describe('cold start failures', () => {
-  it('answers every invocation with the ConfigurationError, in the caller\'s shape', async () => {
+  it('answers every invocation with the ConfigurationError, in the caller\'s shape, and logs it to stdout', async () => {
+    const printed: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => printed.push(String(chunk)) > 0);
     const { handler } = stubbedStatusHandler({ env: { MRS_PROJECT_ID: 'not valid!' } });
     const response = (await handler(httpEvent('functiongraph-apig', 'c1'), {})) as HttpAnswer;
     expect(response.statusCode).toBe(500);
     expect(JSON.parse(response.body).error.code).toBe('ConfigurationError');
     await expect(handler({ cluster_id: 'c1' }, {})).rejects.toMatchObject({ name: 'ConfigurationError' });
+    spy.mockRestore();
+    expect(JSON.parse(printed[0] ?? '{}')).toMatchObject({ level: 'error', message: 'cold start failed', error: { name: 'ConfigurationError' } });
   });
 });
 
