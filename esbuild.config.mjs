@@ -1,7 +1,7 @@
 // Builds one minified CommonJS bundle per file in functions/: dist/<name>/index.js,
 // deployed with the handler string `index.handler` (FunctionGraph) or `index.handler` (Lambda).
 import { build } from 'esbuild';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,7 +36,18 @@ const redisTierApart = {
   },
 };
 
-const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, sourcemap: false, metafile: true };
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, sourcemap: false, metafile: true, write: false };
+
+/** Each file is written whole, then renamed into place, so a test or server reading it never sees half a bundle. */
+function writeAtomically(result) {
+  for (const { path, contents } of result.outputFiles) {
+    mkdirSync(dirname(path), { recursive: true });
+    const partial = `${path}.${process.pid}.partial`;
+    writeFileSync(partial, contents);
+    renameSync(partial, path);
+  }
+  return result;
+}
 
 export const functionNames = readdirSync(join(root, 'functions'))
   .filter((file) => file.endsWith('.ts'))
@@ -50,8 +61,8 @@ export async function buildFunctions({ quiet = false } = {}) {
       build({ ...common, entryPoints: [join(root, 'functions', `${name}.ts`)], outfile: join(root, 'dist', name, 'index.js'), plugins: [signerShims, redisTierApart], logLevel }),
       build({ ...common, entryPoints: [join(root, 'lib', 'cache', 'redis.ts')], outfile: join(root, 'dist', name, REDIS_TIER_FILE), logLevel }),
     ]);
-    sizes[name] = bytesOf(main);
-    sizes[`${name}/${REDIS_TIER_FILE}`] = bytesOf(redisTier);
+    sizes[name] = bytesOf(writeAtomically(main));
+    sizes[`${name}/${REDIS_TIER_FILE}`] = bytesOf(writeAtomically(redisTier));
   }
   return sizes;
 }

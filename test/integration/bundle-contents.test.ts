@@ -3,7 +3,6 @@
  * or MIME database, no lodash or moment (replaced by the signer shims), and the Redis
  * client only in the file beside it that is loaded when REDIS_URL is set.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -14,7 +13,6 @@ describe.each(['iam-sync-status', 'iam-sync-refresh'])('dist/%s', (name) => {
   let main: string;
   let redisTier: string;
   beforeAll(() => {
-    execFileSync(process.execPath, ['esbuild.config.mjs'], { cwd: root, stdio: 'ignore' });
     main = readFileSync(file('index.js'), 'utf8');
     redisTier = readFileSync(file('redis-tier.js'), 'utf8');
   });

@@ -25,10 +25,15 @@ let emulator: Emulator;
 const baseEnv = () => ({ MRS_ENDPOINT: emulator.url, MRS_PROJECT_ID: PROJECT, HUAWEICLOUD_SDK_AK: KEYS.accessKey, HUAWEICLOUD_SDK_SK: KEYS.secretKey, LOG_LEVEL: 'warn' });
 
 beforeAll(async () => {
+  // The bundles log failures to stdout, as in production; here that is noise.
+  jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
   emulator = await startEmulator({ projectId: PROJECT, credentials: [KEYS], clusters: { ...CLUSTERS } });
 });
 afterEach(() => emulator.reset());
-afterAll(() => emulator.close());
+afterAll(async () => {
+  await emulator.close();
+  jest.restoreAllMocks();
+});
 
 describe('status bundle, memory tier', () => {
   it('answers a repeated question from the cache, and tells the caller so', async () => {
