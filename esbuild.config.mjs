@@ -2,7 +2,7 @@
 // deployed with the handler string `index.handler` (FunctionGraph) or `index.handler` (Lambda).
 import { build } from 'esbuild';
 import { mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(fileURLToPath(import.meta.url));
@@ -36,7 +36,7 @@ const redisTierApart = {
   },
 };
 
-const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, sourcemap: false, metafile: true, write: false };
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, sourcemap: false, write: false };
 
 /** Each file is written whole, then renamed into place, so a test or server reading it never sees half a bundle. */
 function writeAtomically(result) {
@@ -53,6 +53,7 @@ export const functionNames = readdirSync(join(root, 'functions'))
   .filter((file) => file.endsWith('.ts'))
   .map((file) => basename(file, '.ts'));
 
+/** Builds every function; returns the size in bytes of each file written, by its path from the repository root. */
 export async function buildFunctions({ quiet = false } = {}) {
   const sizes = {};
   const logLevel = quiet ? 'error' : 'warning';
@@ -61,19 +62,14 @@ export async function buildFunctions({ quiet = false } = {}) {
       build({ ...common, entryPoints: [join(root, 'functions', `${name}.ts`)], outfile: join(root, 'dist', name, 'index.js'), plugins: [signerShims, redisTierApart], logLevel }),
       build({ ...common, entryPoints: [join(root, 'lib', 'cache', 'redis.ts')], outfile: join(root, 'dist', name, REDIS_TIER_FILE), logLevel }),
     ]);
-    sizes[name] = bytesOf(writeAtomically(main));
-    sizes[`${name}/${REDIS_TIER_FILE}`] = bytesOf(writeAtomically(redisTier));
+    for (const result of [main, redisTier]) {
+      for (const output of writeAtomically(result).outputFiles) sizes[relative(root, output.path)] = output.contents.byteLength;
+    }
   }
   return sizes;
 }
 
-function bytesOf(result) {
-  return Object.values(result.metafile.outputs)[0].bytes;
-}
-
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const sizes = await buildFunctions();
-  for (const [name, bytes] of Object.entries(sizes)) {
-    console.log(`dist/${name.includes('/') ? name : `${name}/index.js`}  ${(bytes / 1024).toFixed(1)} KiB`);
-  }
+  for (const [path, bytes] of Object.entries(sizes)) console.log(`${path}  ${(bytes / 1024).toFixed(1)} KiB`);
 }

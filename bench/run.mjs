@@ -257,7 +257,11 @@ try {
     platform: `${os.platform()} ${os.arch()}`,
     date: new Date().toISOString(),
     goals: GOALS,
-    bytes: { status: sizes[STATUS_FUNCTION], statusRedisTier: sizes[`${STATUS_FUNCTION}/redis-tier.js`], baseline: statSync(baselineBundle).size },
+    bytes: {
+      status: sizes[`dist/${STATUS_FUNCTION}/index.js`],
+      statusRedisTier: sizes[`dist/${STATUS_FUNCTION}/redis-tier.js`],
+      baseline: statSync(baselineBundle).size,
+    },
     loadMs,
     loadSpeedup: loadMs.baseline.median / loadMs.status.median,
     warmMicros,

@@ -88,7 +88,7 @@ async function listenGateway(tools, { port, explicit }) {
 async function main() {
   const requested = requestedPort();
   const sizes = await buildFunctions({ quiet: true });
-  console.log(`Built ${Object.keys(sizes).map((name) => `dist/${name}/index.js`).join(', ')}`);
+  console.log(`Built ${Object.keys(sizes).join(', ')}`);
   const tools = await loadTools();
 
   const servers = [];
