@@ -1,6 +1,19 @@
-/** Small HTTP plumbing shared by the API and admin handlers. */
+/** Small HTTP plumbing shared by the API and admin handlers (and by the local gateway). */
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** Listens on 127.0.0.1 only (these tools are never reachable from elsewhere); port 0 picks a free one. */
+export async function listenOnLoopback(server: Server, port: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
+}
 
 /** 32 hex characters, the shape of Huawei's `X-Request-Id`. */
 export function newRequestId(): string {

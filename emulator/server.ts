@@ -10,7 +10,6 @@
  */
 import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type AdminControls, handleAdmin, isAdminPath } from './admin';
 import {
@@ -24,7 +23,7 @@ import {
   PROJECT_MISMATCH,
 } from './errors';
 import { type Fault, type FaultOptions, FaultQueue } from './faults';
-import { newRequestId, readBody, sendBody, sendJson, splitTarget } from './http';
+import { listenOnLoopback, newRequestId, readBody, sendBody, sendJson, splitTarget } from './http';
 import { headerValue, type VerifyResult, verifyRequest } from './signature';
 
 export type { Fault, FaultOptions } from './faults';
@@ -282,14 +281,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   });
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server, options.port ?? 0);
 
   let closed: Promise<void> | undefined;
   return {

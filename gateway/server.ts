@@ -6,10 +6,10 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { APIG_ERRORS, apigErrorBody, type ApigError, type ApigEvent, readApigResult, toApigEvent } from './apig';
 import { createFunctionGraphContext, type FunctionGraphContext } from './context';
+import { listenOnLoopback } from '../emulator/http';
 import { matchRoute, type Route } from './routes';
 
 export { DEFAULT_ROUTES, type Route } from './routes';
@@ -115,14 +115,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     );
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server, options.port ?? 0);
 
   let closed: Promise<void> | undefined;
   return {

@@ -115,10 +115,8 @@ function readCache(env: Env, problems: string[]): CacheConfig {
 function readRedisUrl(raw: string | undefined, problems: string[]): string | undefined {
   const value = nonEmpty(raw);
   if (value === undefined) return undefined;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
+  const url = parseUrl(value);
+  if (url === undefined) {
     problems.push('REDIS_URL is not a URL; give redis://[:password@]host[:port][/db] or rediss://... for TLS.');
     return undefined;
   }
@@ -165,10 +163,8 @@ function readEndpoint(raw: string | undefined, region: string | undefined, probl
     if (region === undefined) problems.push('Set MRS_REGION (for example cn-north-4) or MRS_ENDPOINT.');
     return region === undefined ? undefined : mrsEndpointForRegion(region);
   }
-  let url: URL;
-  try {
-    url = new URL(override);
-  } catch {
+  const url = parseUrl(override);
+  if (url === undefined) {
     problems.push('MRS_ENDPOINT is not a URL; give an origin such as https://mrs.cn-north-4.myhuaweicloud.com.');
     return undefined;
   }
@@ -217,6 +213,14 @@ function readInteger(env: Env, name: string, fallback: number, min: number, max:
     return fallback;
   }
   return value;
+}
+
+function parseUrl(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
