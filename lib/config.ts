@@ -14,9 +14,14 @@ export interface Config {
   readonly endpoint: string;
   /** The region, when one was configured (the endpoint may have been given instead). */
   readonly region: string | undefined;
-  readonly projectId: string;
+  /** Undefined: looked up in IAM by the region's name, once per cold start. */
+  readonly projectId: string | undefined;
+  /** IAM origin for that look-up. */
+  readonly iamEndpoint: string;
   /** From HUAWEICLOUD_SDK_AK/SK/SECURITY_TOKEN; used when the runtime gives none. */
   readonly environmentCredentials: Credentials | undefined;
+  /** The ECS/CCE metadata service's security-key URL, asked when neither the runtime nor the environment gives credentials. */
+  readonly ecsMetadataUrl: string;
   /** Longest wait for one MRS request, connect to last byte. */
   readonly requestTimeoutMs: number;
   /** Time kept back from the invocation's deadline to answer and log before the platform kills it. */
@@ -24,6 +29,25 @@ export interface Config {
   readonly logLevel: LogLevel;
   readonly cache: CacheConfig;
   readonly refresh: RefreshConfig;
+  readonly retry: RetryConfig;
+  readonly access: AccessConfig;
+  /** Origins allowed to call over HTTP from a browser (`*` for any); empty: no CORS headers at all. */
+  readonly corsAllowOrigins: readonly string[];
+}
+
+export interface RetryConfig {
+  /** Attempts per MRS call, the first included. */
+  readonly maxAttempts: number;
+  /** Consecutive upstream failures that open the circuit breaker. */
+  readonly breakerFailures: number;
+  readonly breakerCooldownMs: number;
+}
+
+export interface AccessConfig {
+  /** Exact ids and `prefix*` patterns; undefined: every cluster of the project. */
+  readonly allowedClusterIds: readonly string[] | undefined;
+  /** Projects a caller may name besides the configured one. */
+  readonly allowedProjectIds: readonly string[];
 }
 
 export interface CacheConfig {
@@ -59,10 +83,17 @@ export const DEFAULTS = {
   cacheMaxEntries: 1000,
   redisTimeoutMs: 50,
   refreshConcurrency: 4,
+  maxAttempts: 3,
+  breakerFailures: 5,
+  breakerCooldownSeconds: 10,
+  iamEndpoint: 'https://iam.myhuaweicloud.com',
+  ecsMetadataUrl: 'http://169.254.169.254/openstack/latest/securitykey',
 } as const;
 
 const REGION = /^[a-z]{2,}(-[a-z]+)+-\d+$/;
 const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+const LINK_LOCAL_METADATA_HOST = '169.254.169.254';
+const CLUSTER_PATTERN = /^[A-Za-z0-9_-]{1,64}\*?$|^\*$/;
 
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
@@ -71,7 +102,9 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`MRS_REGION ${JSON.stringify(region)} is not a region name such as cn-north-4.`);
   }
   const endpoint = readEndpoint(env.MRS_ENDPOINT, region, problems);
-  const projectId = readProjectId(env, problems);
+  const projectId = readProjectId(env, region, problems);
+  const iamEndpoint = readOrigin('IAM_ENDPOINT', nonEmpty(env.IAM_ENDPOINT) ?? DEFAULTS.iamEndpoint, problems);
+  const ecsMetadataUrl = readEcsMetadataUrl(nonEmpty(env.ECS_METADATA_URL) ?? DEFAULTS.ecsMetadataUrl, problems);
   const environmentCredentials = readCredentials(env, problems);
   const requestTimeoutMs = readInteger(env, 'MRS_TIMEOUT_MS', DEFAULTS.requestTimeoutMs, 1, 60_000, problems);
   const deadlineMarginMs = readInteger(env, 'DEADLINE_MARGIN_MS', DEFAULTS.deadlineMarginMs, 0, 10_000, problems);
@@ -81,19 +114,31 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const cache = readCache(env, problems);
   const refresh = readRefresh(env, problems);
+  const retry: RetryConfig = {
+    maxAttempts: readInteger(env, 'MRS_MAX_ATTEMPTS', DEFAULTS.maxAttempts, 1, 10, problems),
+    breakerFailures: readInteger(env, 'MRS_BREAKER_FAILURES', DEFAULTS.breakerFailures, 1, 1000, problems),
+    breakerCooldownMs: readSeconds(env, 'MRS_BREAKER_COOLDOWN_SECONDS', DEFAULTS.breakerCooldownSeconds, problems),
+  };
+  const access = readAccess(env, problems);
+  const corsAllowOrigins = readCorsOrigins(env.CORS_ALLOW_ORIGINS, problems);
   if (problems.length > 0) {
     throw new ConfigurationError(`The function is not configured correctly: ${problems.join(' ')}`);
   }
   return {
     endpoint: endpoint as string,
     region,
-    projectId: projectId as string,
+    projectId,
+    iamEndpoint: iamEndpoint as string,
     environmentCredentials,
+    ecsMetadataUrl: ecsMetadataUrl as string,
     requestTimeoutMs,
     deadlineMarginMs,
     logLevel: logLevel as LogLevel,
     cache,
     refresh,
+    retry,
+    access,
+    corsAllowOrigins,
   };
 }
 
@@ -132,10 +177,7 @@ function readRedisUrl(raw: string | undefined, problems: string[]): string | und
 }
 
 function readRefresh(env: Env, problems: string[]): RefreshConfig {
-  const clusterIds = (nonEmpty(env.REFRESH_CLUSTER_IDS) ?? '')
-    .split(',')
-    .map((id) => id.trim())
-    .filter((id) => id !== '');
+  const clusterIds = readList(env.REFRESH_CLUSTER_IDS) ?? [];
   const invalid = clusterIds.filter((id) => !isClusterId(id));
   if (invalid.length > 0) {
     problems.push(`REFRESH_CLUSTER_IDS holds ids MRS cannot have: ${invalid.slice(0, 3).map(quoteUntrusted).join(', ')}.`);
@@ -144,6 +186,33 @@ function readRefresh(env: Env, problems: string[]): RefreshConfig {
     clusterIds,
     concurrency: readInteger(env, 'REFRESH_CONCURRENCY', DEFAULTS.refreshConcurrency, 1, 64, problems),
   };
+}
+
+function readAccess(env: Env, problems: string[]): AccessConfig {
+  const clusters = readList(env.ALLOWED_CLUSTER_IDS);
+  const badPatterns = clusters?.filter((pattern) => !CLUSTER_PATTERN.test(pattern)) ?? [];
+  if (badPatterns.length > 0) {
+    problems.push(`ALLOWED_CLUSTER_IDS takes cluster ids and prefix* patterns; not ${badPatterns.slice(0, 3).map(quoteUntrusted).join(', ')}.`);
+  }
+  const projects = readList(env.ALLOWED_PROJECT_IDS) ?? [];
+  const badProjects = projects.filter((id) => !isProjectId(id));
+  if (badProjects.length > 0) {
+    problems.push(`ALLOWED_PROJECT_IDS holds ids that are not project ids: ${badProjects.slice(0, 3).map(quoteUntrusted).join(', ')}.`);
+  }
+  return { allowedClusterIds: clusters, allowedProjectIds: projects };
+}
+
+function readCorsOrigins(raw: string | undefined, problems: string[]): readonly string[] {
+  const origins = readList(raw) ?? [];
+  const bad = origins.filter((origin) => origin !== '*' && parseUrl(origin)?.origin !== origin);
+  if (bad.length > 0) problems.push(`CORS_ALLOW_ORIGINS takes origins such as https://console.example.com, or *; not ${bad.slice(0, 3).map(quoteUntrusted).join(', ')}.`);
+  return origins;
+}
+
+/** A comma-separated list; undefined when the variable is unset or blank. */
+function readList(raw: string | undefined): string[] | undefined {
+  const items = (nonEmpty(raw) ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
+  return items.length === 0 ? undefined : items;
 }
 
 /** Seconds (decimals allowed), returned as whole milliseconds. */
@@ -159,31 +228,45 @@ function readSeconds(env: Env, name: string, fallback: number, problems: string[
 
 function readEndpoint(raw: string | undefined, region: string | undefined, problems: string[]): string | undefined {
   const override = nonEmpty(raw);
-  if (override === undefined) {
-    if (region === undefined) problems.push('Set MRS_REGION (for example cn-north-4) or MRS_ENDPOINT.');
-    return region === undefined ? undefined : mrsEndpointForRegion(region);
-  }
-  const url = parseUrl(override);
+  if (override !== undefined) return readOrigin('MRS_ENDPOINT', override, problems);
+  if (region === undefined) problems.push('Set MRS_REGION (for example cn-north-4) or MRS_ENDPOINT.');
+  return region === undefined ? undefined : mrsEndpointForRegion(region);
+}
+
+/** An https origin (http only for a loopback host, where the local tools run). */
+function readOrigin(name: string, value: string, problems: string[]): string | undefined {
+  const url = parseUrl(value);
   if (url === undefined) {
-    problems.push('MRS_ENDPOINT is not a URL; give an origin such as https://mrs.cn-north-4.myhuaweicloud.com.');
+    problems.push(`${name} is not a URL; give an origin such as https://mrs.cn-north-4.myhuaweicloud.com.`);
     return undefined;
   }
   if (url.username || url.password || url.search || url.hash || url.pathname !== '/') {
-    problems.push('MRS_ENDPOINT must be a bare origin (scheme, host and port only).');
+    problems.push(`${name} must be a bare origin (scheme, host and port only).`);
   } else if (url.protocol === 'http:' && !LOOPBACK_HOSTS.test(url.hostname)) {
-    problems.push('MRS_ENDPOINT may use http only for a loopback host; use https.');
+    problems.push(`${name} may use http only for a loopback host; use https.`);
   } else if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    problems.push('MRS_ENDPOINT must be an https URL.');
+    problems.push(`${name} must be an https URL.`);
   }
   return url.origin;
 }
 
-function readProjectId(env: Env, problems: string[]): string | undefined {
+/** The metadata service is plain http on a link-local address; tests point it at loopback. */
+function readEcsMetadataUrl(value: string, problems: string[]): string | undefined {
+  const url = parseUrl(value);
+  const hostAllowed = url !== undefined && (url.hostname === LINK_LOCAL_METADATA_HOST || LOOPBACK_HOSTS.test(url.hostname));
+  if (url === undefined || url.protocol !== 'http:' || !hostAllowed) {
+    problems.push(`ECS_METADATA_URL must be an http URL on ${LINK_LOCAL_METADATA_HOST} or a loopback host.`);
+    return undefined;
+  }
+  return url.href;
+}
+
+function readProjectId(env: Env, region: string | undefined, problems: string[]): string | undefined {
   const projectId =
     nonEmpty(env.MRS_PROJECT_ID) ?? nonEmpty(env.HUAWEICLOUD_SDK_PROJECT_ID) ?? nonEmpty(env.RUNTIME_PROJECT_ID);
-  if (projectId === undefined) {
-    problems.push('Set MRS_PROJECT_ID (or HUAWEICLOUD_SDK_PROJECT_ID) to the project that owns the clusters.');
-  } else if (!isProjectId(projectId)) {
+  if (projectId === undefined && region === undefined) {
+    problems.push('Set MRS_PROJECT_ID (or HUAWEICLOUD_SDK_PROJECT_ID) to the project that owns the clusters, or MRS_REGION to look it up.');
+  } else if (projectId !== undefined && !isProjectId(projectId)) {
     problems.push('The project id must be 1-64 letters and digits.');
   }
   return projectId;

@@ -30,6 +30,24 @@ export class InvalidRequest extends AdapterError {
   readonly statusCode = 400;
 }
 
+/** The request body is larger than any this function reads (it is refused unparsed). */
+export class PayloadTooLarge extends AdapterError {
+  override readonly name = 'PayloadTooLarge';
+  readonly statusCode = 413;
+}
+
+/** The operator's ALLOWED_CLUSTER_IDS does not include this cluster; MRS was not asked. */
+export class ClusterNotAllowed extends AdapterError {
+  override readonly name = 'ClusterNotAllowed';
+  readonly statusCode = 403;
+}
+
+/** The caller named a project that ALLOWED_PROJECT_IDS does not include; MRS was not asked. */
+export class ProjectNotAllowed extends AdapterError {
+  override readonly name = 'ProjectNotAllowed';
+  readonly statusCode = 403;
+}
+
 /** The HTTP route exists only for other methods. */
 export class MethodNotAllowed extends AdapterError {
   override readonly name = 'MethodNotAllowed';
@@ -74,16 +92,30 @@ export class UpstreamThrottled extends AdapterError {
   }
 }
 
-/** MRS failed (5xx), answered with something unreadable, or could not be reached. */
+/**
+ * MRS failed (5xx), answered with something unreadable, or could not be reached; or the
+ * circuit breaker is open after repeated failures (then `retryAfterSeconds` says when it
+ * lets a call through again).
+ */
 export class UpstreamUnavailable extends AdapterError {
   override readonly name = 'UpstreamUnavailable';
   readonly statusCode = 502;
+  readonly retryAfterSeconds: number | undefined;
+  constructor(message: string, options: { upstream?: UpstreamDetails; retryAfterSeconds?: number; cause?: unknown } = {}) {
+    super(message, options);
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
 }
 
 /** MRS did not answer within the request timeout or the invocation's remaining time. */
 export class UpstreamTimeout extends AdapterError {
   override readonly name = 'UpstreamTimeout';
   readonly statusCode = 504;
+}
+
+/** Errors a caller may retry later, and that may be covered by a stale cached answer. */
+export function isTransientUpstreamError(error: unknown): error is UpstreamThrottled | UpstreamUnavailable | UpstreamTimeout {
+  return error instanceof UpstreamThrottled || error instanceof UpstreamUnavailable || error instanceof UpstreamTimeout;
 }
 
 /** The function's configuration or credentials are missing or invalid. Fix the deployment. */

@@ -8,6 +8,7 @@
 import middy from '@middy/core';
 import { credentialProviderFor } from './credentials/chain';
 import { createLogger } from './log';
+import { cors } from './middleware/cors';
 import { invocationContext } from './middleware/invocation-context';
 import { structuredLogging } from './middleware/structured-logging';
 import { triggerAdapter, type Route } from './middleware/trigger-adapter';
@@ -27,11 +28,12 @@ export function createFunctionHandler<Query, Answer>(setUp: () => FunctionParts,
   return middy<Query, Answer, Error, AdapterContext>({ timeoutEarlyInMillis: 0 })
     .use(invocationContext(log, marginMs))
     .use(structuredLogging())
+    .use(cors(ready.ok ? ready.parts.config.corsAllowOrigins : [], route.httpMethods ?? []))
     .use(triggerAdapter(route))
     .handler(async (query, { invocation }) => {
       if (!ready.ok) throw ready.error;
       const call: CallOptions = {
-        credentials: credentialProviderFor(invocation.platform, ready.parts.config.environmentCredentials),
+        credentials: credentialProviderFor(invocation.platform, ready.parts.config.environmentCredentials, ready.parts.credentialFallback),
         deadlineAt: invocation.deadlineAt,
       };
       return work(query, ready.parts, call, invocation);

@@ -25,6 +25,12 @@ export function requireClusterId(value: unknown, field = 'cluster_id'): string {
   );
 }
 
+/** Returns the project id, or throws InvalidRequest naming the field and quoting the value safely. */
+export function requireProjectId(value: unknown, field = 'project_id'): string {
+  if (isProjectId(value)) return value;
+  throw new InvalidRequest(`${field} must be 1-64 letters and digits; got ${quoteUntrusted(value)}.`);
+}
+
 const MAX_QUOTED = 40;
 
 /**

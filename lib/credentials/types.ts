@@ -5,5 +5,12 @@ export interface Credentials {
   readonly securityToken?: string;
 }
 
-/** Yields the credentials for one MRS call; called only when a call is really made. */
-export type CredentialProvider = () => Credentials;
+/** The credentials for one invocation's MRS calls; asked only when a call is really made. */
+export interface CredentialProvider {
+  get(): Promise<Credentials>;
+  /**
+   * Called once when MRS refused the credentials as expired or invalid: newer ones, or
+   * undefined when the source has nothing newer to give (then the refusal stands).
+   */
+  renew(): Promise<Credentials | undefined>;
+}

@@ -4,7 +4,7 @@
  * plain answer for direct, workflow and timer calls (errors thrown with their stable names).
  */
 import type middy from '@middy/core';
-import { InvalidRequest, toAdapterError } from '../errors';
+import { InvalidRequest, PayloadTooLarge, toAdapterError } from '../errors';
 import { quoteUntrusted } from '../ids';
 import type { AdapterContext } from '../runtime/invocation';
 import { classifyEvent, type TimerEvent, type Trigger } from '../triggers/classify';
@@ -17,12 +17,17 @@ export interface Route<Query, Answer> {
   readonly acceptedShapes: string;
   fromDirect(payload: Readonly<Record<string, unknown>>): Query;
   fromHttp?(request: HttpRequest): Query;
+  /** The methods `fromHttp` accepts, for CORS preflights. */
+  readonly httpMethods?: readonly string[];
   fromTimer?(timer: TimerEvent): Query;
   /** The answer as every caller receives it (the HTTP body, the direct return value). */
   toBody(answer: Answer): unknown;
   /** Headers an HTTP answer carries besides the common ones. */
   httpHeaders?(answer: Answer): Record<string, string>;
 }
+
+/** No route reads a body this large; it is refused before anything looks inside it. */
+export const MAX_BODY_BYTES = 8 * 1024;
 
 /** What this middleware keeps on the middy request between its before and after steps. */
 interface AdapterState {
@@ -36,6 +41,9 @@ export function triggerAdapter<Query, Answer>(route: Route<Query, Answer>): midd
     switch (trigger.kind) {
       case 'http':
         if (route.fromHttp === undefined) throw refuse('This function does not answer HTTP requests.');
+        if (trigger.request.bodyBytes > MAX_BODY_BYTES) {
+          throw new PayloadTooLarge(`The request body is ${trigger.request.bodyBytes} bytes; this function reads none over ${MAX_BODY_BYTES}.`);
+        }
         return route.fromHttp(trigger.request);
       case 'timer':
         if (route.fromTimer === undefined) throw refuse('This function is not run by a timer.');

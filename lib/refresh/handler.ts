@@ -4,6 +4,8 @@
  * configured, every instance of the status function shares what it wrote. One cluster's
  * failure is reported beside the others' answers and stops nothing.
  */
+import { checkAccess } from '../access/policy';
+import type { Config } from '../config';
 import { ConfigurationError, toAdapterError } from '../errors';
 import { createFunctionHandler } from '../function-handler';
 import { scrubSecrets } from '../log';
@@ -37,15 +39,16 @@ export function createRefreshHandler(setUp: () => FunctionParts) {
     if (clusterIds.length === 0) {
       throw new ConfigurationError("No clusters to refresh: set REFRESH_CLUSTER_IDS, or list them in the timer's user event.");
     }
-    const results = await mapWithConcurrency(clusterIds, config.refresh.concurrency, (clusterId) => refreshOne(service, clusterId, call));
+    const results = await mapWithConcurrency(clusterIds, config.refresh.concurrency, (clusterId) => refreshOne(config, service, clusterId, call));
     const failed = results.filter((result) => result.outcome === 'failed');
     if (failed.length > 0) invocation.log.warn('clusters not refreshed', { clusters: failed });
     return { refreshed: results.length - failed.length, failed: failed.length, results };
   });
 }
 
-async function refreshOne(service: StatusService, clusterId: string, call: CallOptions): Promise<RefreshResult> {
+async function refreshOne(config: Config, service: StatusService, clusterId: string, call: CallOptions): Promise<RefreshResult> {
   try {
+    checkAccess({ clusterId }, config.access, config.projectId);
     // Fresh, and never covered by a stale answer: a failure here must be reported as one.
     const answer = await service.getStatus({ clusterId, fresh: true, allowStale: false }, call);
     return { cluster_id: clusterId, outcome: 'refreshed', is_synchronizing: answer.isSynchronizing, checked_at: answer.checkedAt };

@@ -1,7 +1,8 @@
 /** The IAM-sync status function: one cluster's status, for every kind of caller. */
+import { checkAccess } from '../access/policy';
 import { createFunctionHandler } from '../function-handler';
 import type { Route } from '../middleware/trigger-adapter';
-import { STATUS_SHAPES, statusQueryFromDirect, statusQueryFromHttp } from '../triggers/status-route';
+import { STATUS_METHODS, STATUS_SHAPES, statusQueryFromDirect, statusQueryFromHttp } from '../triggers/status-route';
 import type { FunctionParts } from './parts';
 import type { StatusAnswer, StatusQuery } from './service';
 
@@ -16,6 +17,7 @@ export interface StatusBody {
 export const statusRoute: Route<StatusQuery, StatusAnswer> = {
   acceptedShapes: STATUS_SHAPES,
   fromHttp: statusQueryFromHttp,
+  httpMethods: STATUS_METHODS,
   fromDirect: statusQueryFromDirect,
   toBody: (answer): StatusBody => ({
     cluster_id: answer.clusterId,
@@ -31,5 +33,8 @@ export const statusRoute: Route<StatusQuery, StatusAnswer> = {
 };
 
 export function createStatusHandler(setUp: () => FunctionParts) {
-  return createFunctionHandler(setUp, statusRoute, (query, { service }, call) => service.getStatus(query, call));
+  return createFunctionHandler(setUp, statusRoute, async (query, { config, service }, call) => {
+    checkAccess(query, config.access, config.projectId);
+    return service.getStatus(query, call);
+  });
 }

@@ -15,12 +15,14 @@ import { createMemoryTier } from '../cache/memory';
 import type { SharedTier } from '../cache/redis';
 import { createSingleFlight } from '../cache/single-flight';
 import type { CacheConfig } from '../config';
-import { ClusterNotFound, UpstreamThrottled, UpstreamTimeout, UpstreamUnavailable } from '../errors';
-import type { CallOptions, MrsClient } from '../mrs/client';
+import { ClusterNotFound, UpstreamTimeout, isTransientUpstreamError } from '../errors';
+import type { CallOptions, MrsClient, MrsTarget } from '../mrs/client';
 import { clusterNotFound } from '../mrs/upstream-errors';
 
 export interface StatusQuery {
   readonly clusterId: string;
+  /** A project the caller named (already allowed by the access policy); undefined: the configured one. */
+  readonly projectId?: string | undefined;
   /** Skip cached answers: only an MRS call that started after this request arrived will do. */
   readonly fresh?: boolean;
   /** Whether a failing MRS may be covered by a stale answer (default true; the refresh function says false). */
@@ -51,13 +53,12 @@ export interface StatusServiceOptions {
   readonly client: MrsClient;
   /** Cache keys name the endpoint and project, so that one Redis can serve several deployments. */
   readonly endpoint: string;
-  readonly projectId: string;
+  /** The configured project, or the one IAM names for the region (looked up once). */
+  readonly defaultProjectId: (call: CallOptions) => Promise<string>;
   readonly cache: Omit<CacheConfig, 'redisUrl' | 'redisTimeoutMs'>;
   readonly shared?: SharedTier | undefined;
   readonly now?: () => number;
 }
-
-const SERVE_STALE_ON = [UpstreamUnavailable, UpstreamThrottled, UpstreamTimeout];
 
 export function createStatusService(options: StatusServiceOptions): StatusService {
   const { client, cache: policy, shared } = options;
@@ -83,10 +84,10 @@ export function createStatusService(options: StatusServiceOptions): StatusServic
     return entry;
   }
 
-  async function askMrs(key: string, clusterId: string, callOptions: CallOptions): Promise<CacheEntry> {
+  async function askMrs(key: string, target: MrsTarget, callOptions: CallOptions): Promise<CacheEntry> {
     const checkedAt = now();
     try {
-      const status = await client.getIamSyncStatus(clusterId, callOptions);
+      const status = await client.getIamSyncStatus(target, callOptions);
       return await store(key, {
         value: { kind: 'status', isSynchronizing: status.isSynchronizing },
         checkedAt,
@@ -104,18 +105,21 @@ export function createStatusService(options: StatusServiceOptions): StatusServic
   }
 
   return {
-    async getStatus({ clusterId, fresh = false, allowStale = true }, callOptions) {
+    async getStatus({ clusterId, projectId: named, fresh = false, allowStale = true }, callOptions) {
       const arrivedAt = now();
-      const key = cacheKey(options.endpoint, options.projectId, clusterId);
+      const projectId = named ?? (await options.defaultProjectId(callOptions));
+      const key = cacheKey(options.endpoint, projectId, clusterId);
       let known = caching && !fresh ? await lookup(key, arrivedAt) : undefined;
       if (known !== undefined && known.freshUntil > arrivedAt) return answer(clusterId, known, 'hit', now());
       try {
-        const entry = await flights.run(key, { now: arrivedAt, ...(fresh && { notStartedBefore: arrivedAt }) }, () =>
-          askMrs(key, clusterId, callOptions),
+        const flight = flights.run(key, { now: arrivedAt, ...(fresh && { notStartedBefore: arrivedAt }) }, () =>
+          askMrs(key, { projectId, clusterId }, callOptions),
         );
+        // A caller that joined a call made for another invocation still answers by its own deadline.
+        const entry = await withinDeadline(flight, callOptions.deadlineAt, now);
         return answer(clusterId, entry, 'miss', now());
       } catch (error) {
-        if (!caching || !allowStale || !SERVE_STALE_ON.some((type) => error instanceof type)) throw error;
+        if (!caching || !allowStale || !isTransientUpstreamError(error)) throw error;
         const at = now();
         known ??= await lookup(key, at);
         if (known?.value.kind === 'status' && at - known.checkedAt < policy.staleIfErrorMs) return answer(clusterId, known, 'stale', at);
@@ -123,6 +127,15 @@ export function createStatusService(options: StatusServiceOptions): StatusServic
       }
     },
   };
+}
+
+function withinDeadline<T>(work: Promise<T>, deadlineAt: number | undefined, now: () => number): Promise<T> {
+  if (deadlineAt === undefined) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new UpstreamTimeout('MRS did not answer before the invocation deadline. Retry, or raise the function timeout.')), Math.max(0, deadlineAt - now()));
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 function answer(clusterId: string, entry: CacheEntry, status: CacheStatus, at: number): StatusAnswer {

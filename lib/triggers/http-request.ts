@@ -12,6 +12,8 @@ export interface HttpRequest {
   readonly query: Readonly<Record<string, string | undefined>>;
   /** Lower-case names. */
   readonly headers: Readonly<Record<string, string | undefined>>;
+  /** The size of the decoded body, worked out without decoding or parsing it. */
+  readonly bodyBytes: number;
 }
 
 type Loose = Record<string, unknown>;
@@ -36,7 +38,15 @@ function normalise(method: string, path: string, event: Loose): HttpRequest {
     pathParameters: stringRecord(event.pathParameters),
     query: stringRecord(event.queryStringParameters),
     headers: lowerCaseKeys(stringRecord(event.headers)),
+    bodyBytes: bodySize(event.body, event.isBase64Encoded === true),
   };
+}
+
+function bodySize(body: unknown, isBase64: boolean): number {
+  if (typeof body !== 'string') return 0;
+  if (!isBase64) return Buffer.byteLength(body);
+  const padding = body.endsWith('==') ? 2 : body.endsWith('=') ? 1 : 0;
+  return Math.floor((body.length * 3) / 4) - padding;
 }
 
 function stringRecord(value: unknown): Record<string, string | undefined> {

@@ -3,7 +3,7 @@
  * gateway here accepts: `{statusCode, headers, body, isBase64Encoded: false}`.
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { MethodNotAllowed, UpstreamThrottled, type AdapterError } from '../errors';
+import { MethodNotAllowed, UpstreamThrottled, UpstreamUnavailable, type AdapterError } from '../errors';
 import { scrubSecrets } from '../log';
 
 export type HttpResponse = APIGatewayProxyResult & { headers: Record<string, string> };
@@ -29,9 +29,33 @@ export function jsonResponse(statusCode: number, body: unknown, requestId: strin
 export function errorResponse(error: AdapterError, requestId: string): HttpResponse {
   const headers: Record<string, string> = { 'Cache-Control': 'no-store' };
   if (error instanceof MethodNotAllowed) headers.Allow = error.allow.join(', ');
-  if (error instanceof UpstreamThrottled && error.retryAfterSeconds !== undefined) {
+  if ((error instanceof UpstreamThrottled || error instanceof UpstreamUnavailable) && error.retryAfterSeconds !== undefined) {
     headers['Retry-After'] = String(error.retryAfterSeconds);
   }
   const body: ErrorBody = { error: { code: error.name, message: scrubSecrets(error.message), request_id: requestId } };
   return jsonResponse(error.statusCode, body, requestId, headers);
+}
+
+/** Headers a browser needs to read an answer for `origin` (only ever an allowed origin). */
+export function corsHeaders(origin: string, allowAny: boolean): Record<string, string> {
+  return {
+    'Access-Control-Allow-Origin': allowAny ? '*' : origin,
+    'Access-Control-Expose-Headers': 'Age, Retry-After, X-Cache, X-Request-Id',
+    ...(!allowAny && { Vary: 'Origin' }),
+  };
+}
+
+/** The answer to a CORS preflight from an allowed origin. */
+export function preflightResponse(origin: string, allowAny: boolean, methods: readonly string[]): HttpResponse {
+  return {
+    statusCode: 204,
+    headers: {
+      ...corsHeaders(origin, allowAny),
+      'Access-Control-Allow-Methods': methods.join(', '),
+      'Access-Control-Allow-Headers': 'Cache-Control, Content-Type',
+      'Access-Control-Max-Age': '600',
+    },
+    body: '',
+    isBase64Encoded: false,
+  };
 }

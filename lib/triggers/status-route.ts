@@ -1,11 +1,12 @@
 /**
  * Where the status query is in each kind of event: the HTTP route
  * `GET /clusters/{cluster_id}/iam-sync` (fresh with `Cache-Control: no-cache` or
- * `?fresh=true`), or `{"cluster_id": "...", "fresh": true}` (`clusterId` too) from a direct
+ * `?fresh=true`, another project with `?project_id=`), or
+ * `{"cluster_id": "...", "fresh": true, "project_id": "..."}` (`clusterId` too) from a direct
  * or workflow invocation. Every value is validated here, before anything downstream sees it.
  */
 import { InvalidRequest, MethodNotAllowed, RouteNotFound } from '../errors';
-import { quoteUntrusted, requireClusterId } from '../ids';
+import { quoteUntrusted, requireClusterId, requireProjectId } from '../ids';
 import type { StatusQuery } from '../status/service';
 import type { HttpRequest } from './http-request';
 
@@ -16,7 +17,7 @@ export const STATUS_SHAPES =
 
 /** The route, after any stage or base-path prefix the gateway left in the path. */
 const STATUS_PATH = /\/clusters\/([^/]*)\/iam-sync\/?$/;
-const ALLOWED_METHODS = ['GET'] as const;
+export const STATUS_METHODS = ['GET'] as const;
 
 export function statusQueryFromHttp(request: HttpRequest): StatusQuery {
   const fromParameters = request.pathParameters.cluster_id;
@@ -24,11 +25,12 @@ export function statusQueryFromHttp(request: HttpRequest): StatusQuery {
   if (fromParameters === undefined && !match) {
     throw new RouteNotFound(`No route here for ${quoteUntrusted(request.path)}; ask GET /clusters/{cluster_id}/iam-sync.`);
   }
-  if (!(ALLOWED_METHODS as readonly string[]).includes(request.method)) {
-    throw new MethodNotAllowed(request.method, ALLOWED_METHODS);
+  if (!(STATUS_METHODS as readonly string[]).includes(request.method)) {
+    throw new MethodNotAllowed(request.method, STATUS_METHODS);
   }
   const clusterId = requireClusterId(fromParameters ?? decodePathSegment(match?.[1] ?? ''));
-  return { clusterId, fresh: asksForNoCache(request.headers['cache-control']) || freshFromQuery(request.query.fresh) };
+  const projectId = request.query.project_id === undefined ? undefined : requireProjectId(request.query.project_id);
+  return { clusterId, projectId, fresh: asksForNoCache(request.headers['cache-control']) || freshFromQuery(request.query.fresh) };
 }
 
 export function statusQueryFromDirect(payload: Readonly<Record<string, unknown>>): StatusQuery {
@@ -39,9 +41,13 @@ export function statusQueryFromDirect(payload: Readonly<Record<string, unknown>>
   if (snake !== undefined && camel !== undefined && snake !== camel) {
     throw new InvalidRequest('The event has both cluster_id and clusterId, with different values; send one.');
   }
-  const { fresh = false } = payload;
+  const { fresh = false, project_id: projectId } = payload;
   if (typeof fresh !== 'boolean') throw new InvalidRequest(`fresh must be true or false; got ${quoteUntrusted(fresh)}.`);
-  return { clusterId: requireClusterId(snake ?? camel), fresh };
+  return {
+    clusterId: requireClusterId(snake ?? camel),
+    projectId: projectId === undefined ? undefined : requireProjectId(projectId),
+    fresh,
+  };
 }
 
 function asksForNoCache(cacheControl: string | undefined): boolean {

@@ -11,7 +11,7 @@ import { createStatusService } from '../../lib/status/service';
 import { describeWithRedis, freePort, startRedisServer, type RedisServer } from '../fixtures/redis-server';
 
 const policy = { ttlMs: 5000, negativeTtlMs: 2000, staleIfErrorMs: 60_000, maxEntries: 100 };
-const credentials = () => ({ accessKey: 'AK', secretKey: 'SK' });
+const credentials = { get: async () => ({ accessKey: 'AK', secretKey: 'SK' }), renew: async () => undefined };
 const KEY = 'mrs-iam-sync:https://mrs.example:p1:c1';
 
 /** One function instance: its own memory tier and Redis connection, the MRS calls it made, its log lines. */
@@ -26,7 +26,7 @@ function instance(redisUrl: string, syncing = () => false) {
   };
   const log = createLogger({ level: 'debug', write: (line) => logs.push(line) });
   const shared = createRedisTier({ url: redisUrl, commandTimeoutMs: 50, log });
-  const service = createStatusService({ client, endpoint: 'https://mrs.example', projectId: 'p1', cache: policy, shared });
+  const service = createStatusService({ client, endpoint: 'https://mrs.example', defaultProjectId: async () => 'p1', cache: policy, shared });
   return {
     shared,
     logs,

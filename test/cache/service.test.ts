@@ -5,7 +5,7 @@ import type { IamSyncStatus, MrsClient } from '../../lib/mrs/client';
 import { createStatusService, type StatusServiceOptions } from '../../lib/status/service';
 
 const policy = { ttlMs: 5000, negativeTtlMs: 2000, staleIfErrorMs: 60_000, maxEntries: 100 };
-const credentials = () => ({ accessKey: 'AK', secretKey: 'SK' });
+const credentials = { get: async () => ({ accessKey: 'AK', secretKey: 'SK' }), renew: async () => undefined };
 
 /** A client whose answers the test scripts, on a clock the test moves. */
 function setUp(overrides: Partial<StatusServiceOptions> = {}) {
@@ -21,7 +21,7 @@ function setUp(overrides: Partial<StatusServiceOptions> = {}) {
       return next;
     },
   };
-  const service = createStatusService({ client, endpoint: 'https://mrs.example', projectId: 'p1', cache: policy, now: () => clock, ...overrides });
+  const service = createStatusService({ client, endpoint: 'https://mrs.example', defaultProjectId: async () => 'p1', cache: policy, now: () => clock, ...overrides });
   return {
     service,
     get: (fresh = false) => service.getStatus({ clusterId: 'c1', fresh }, { credentials }),

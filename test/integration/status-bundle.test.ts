@@ -58,6 +58,9 @@ beforeAll(async () => {
     MRS_TIMEOUT_MS: '400',
     LOG_LEVEL: 'debug',
     STATUS_CACHE_TTL_SECONDS: '0',
+    // One attempt per call: this suite checks how each answer maps; fault-matrix.test.ts checks retries.
+    MRS_MAX_ATTEMPTS: '1',
+    MRS_BREAKER_FAILURES: '1000',
   });
 });
 

@@ -1,31 +1,50 @@
-import { InvalidRequest, UpstreamTimeout, UpstreamUnavailable } from '../../lib/errors';
-import { createMrsClient } from '../../lib/mrs/client';
+import type { Credentials } from '../../lib/credentials/types';
+import { InvalidRequest, UpstreamAuthFailed, UpstreamThrottled, UpstreamTimeout, UpstreamUnavailable } from '../../lib/errors';
+import { createMrsClient, type MrsClientOptions } from '../../lib/mrs/client';
+import { RETRY_BUDGET } from '../../lib/mrs/retry-budget';
 import { TransportError, type HttpRequest, type HttpResponse, type Send } from '../../lib/mrs/transport';
 
-const credentials = { accessKey: 'AKEXAMPLE000', secretKey: 'SKEXAMPLE000000' };
+const KEYS: Credentials = { accessKey: 'AKEXAMPLE000', secretKey: 'SKEXAMPLE000000' };
+const provider = (get: Credentials = KEYS, renewed?: Credentials) => ({ get: async () => get, renew: jest.fn(async () => renewed) });
+const ok = (syncing = true): HttpResponse => ({ status: 200, headers: { 'x-request-id': 'r1' }, body: JSON.stringify({ is_synchronizing: syncing }) });
+const status = (code: number, body: unknown = {}, headers: Record<string, string> = {}): HttpResponse => ({ status: code, headers, body: JSON.stringify(body) });
+const target = { projectId: 'p1', clusterId: 'c1' };
 
-function recordingSend(answer: HttpResponse | Error) {
+/** A client on a fake clock, whose sleeps advance the clock, over a scripted transport. */
+function setUp(script: Array<HttpResponse | Error>, overrides: Partial<MrsClientOptions> = {}) {
+  let clock = 1_000_000;
   const calls: Array<{ request: HttpRequest; timeoutMs: number }> = [];
+  const sleeps: number[] = [];
   const send: Send = async (request, timeoutMs) => {
     calls.push({ request, timeoutMs });
-    if (answer instanceof Error) throw answer;
-    return answer;
+    const next = script.length > 1 ? script.shift() : script[0];
+    if (next === undefined) throw new Error('script ran out');
+    if (next instanceof Error) throw next;
+    return next;
   };
-  return { send, calls };
+  const client = createMrsClient({
+    endpoint: 'https://mrs.cn-north-4.myhuaweicloud.com',
+    requestTimeoutMs: 3000,
+    maxAttempts: 3,
+    breaker: { failureThreshold: 5, cooldownMs: 10_000 },
+    send,
+    now: () => clock,
+    random: () => 0.5,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      clock += ms;
+    },
+    ...overrides,
+  });
+  return { client, calls, sleeps, advance: (ms: number) => (clock += ms), now: () => clock };
 }
 
-const ok: HttpResponse = { status: 200, headers: { 'x-request-id': 'r1' }, body: '{"is_synchronizing":true}' };
-
-describe('MRS client', () => {
-  const now = () => 1_000_000;
-
+describe('MRS client: the request', () => {
   it('asks GET /v2/{project}/clusters/{cluster}/iam-sync, signed, with the project header', async () => {
-    const { send, calls } = recordingSend(ok);
-    const client = createMrsClient({ endpoint: 'https://mrs.cn-north-4.myhuaweicloud.com', projectId: 'p1', requestTimeoutMs: 3000, send, now });
-    await expect(client.getIamSyncStatus('c-1_A', { credentials: () => credentials })).resolves.toEqual({ isSynchronizing: true, requestId: 'r1' });
-    expect(calls).toHaveLength(1);
-    const { request } = calls[0]!;
-    expect(request.method).toBe('GET');
+    const s = setUp([ok()]);
+    await expect(s.client.getIamSyncStatus({ projectId: 'p1', clusterId: 'c-1_A' }, { credentials: provider() })).resolves.toEqual({ isSynchronizing: true, requestId: 'r1' });
+    expect(s.calls).toHaveLength(1);
+    const { request } = s.calls[0]!;
     expect(request.url.href).toBe('https://mrs.cn-north-4.myhuaweicloud.com/v2/p1/clusters/c-1_A/iam-sync');
     expect(request.headers['X-Project-Id']).toBe('p1');
     expect(request.headers['X-Sdk-Date']).toBe('19700101T001640Z');
@@ -34,42 +53,148 @@ describe('MRS client', () => {
   });
 
   it('sends and signs X-Security-Token for temporary credentials', async () => {
-    const { send, calls } = recordingSend(ok);
-    const client = createMrsClient({ endpoint: 'https://mrs.example.com', projectId: 'p1', requestTimeoutMs: 3000, send, now });
-    await client.getIamSyncStatus('c1', { credentials: () => ({ ...credentials, securityToken: 'TOKEN' }) });
-    expect(calls[0]?.request.headers['X-Security-Token']).toBe('TOKEN');
-    expect(calls[0]?.request.headers.Authorization).toContain('x-sdk-date;x-security-token');
+    const s = setUp([ok()]);
+    await s.client.getIamSyncStatus(target, { credentials: provider({ ...KEYS, securityToken: 'TOKEN' }) });
+    expect(s.calls[0]?.request.headers['X-Security-Token']).toBe('TOKEN');
+    expect(s.calls[0]?.request.headers.Authorization).toContain('x-sdk-date;x-security-token');
   });
 
-  it('refuses an invalid cluster id itself, whatever its caller checked, and sends nothing', async () => {
-    const { send, calls } = recordingSend(ok);
-    const client = createMrsClient({ endpoint: 'https://mrs.example.com', projectId: 'p1', requestTimeoutMs: 3000, send, now });
-    await expect(client.getIamSyncStatus('../clusters', { credentials: () => credentials })).rejects.toThrow(InvalidRequest);
-    expect(calls).toHaveLength(0);
+  it.each([
+    [{ projectId: 'p1', clusterId: '../clusters' }],
+    [{ projectId: 'p-1', clusterId: 'c1' }],
+    [{ projectId: 'p1/../x', clusterId: 'c1' }],
+  ])('refuses %j itself, whatever its caller checked, and sends nothing', async (bad) => {
+    const s = setUp([ok()]);
+    await expect(s.client.getIamSyncStatus(bad, { credentials: provider() })).rejects.toThrow(InvalidRequest);
+    expect(s.calls).toHaveLength(0);
   });
 
   it('waits at most the request timeout, and never past the deadline', async () => {
-    const { send, calls } = recordingSend(ok);
-    const client = createMrsClient({ endpoint: 'https://mrs.example.com', projectId: 'p1', requestTimeoutMs: 3000, send, now });
-    await client.getIamSyncStatus('c1', { credentials: () => credentials });
-    await client.getIamSyncStatus('c1', { credentials: () => credentials, deadlineAt: now() + 10_000 });
-    await client.getIamSyncStatus('c1', { credentials: () => credentials, deadlineAt: now() + 1200 });
-    expect(calls.map((c) => c.timeoutMs)).toEqual([3000, 3000, 1200]);
+    const s = setUp([ok()]);
+    await s.client.getIamSyncStatus(target, { credentials: provider() });
+    await s.client.getIamSyncStatus(target, { credentials: provider(), deadlineAt: s.now() + 10_000 });
+    await s.client.getIamSyncStatus(target, { credentials: provider(), deadlineAt: s.now() + 1200 });
+    expect(s.calls.map((c) => c.timeoutMs)).toEqual([3000, 3000, 1200]);
   });
 
   it('answers UpstreamTimeout without a request when the deadline has passed', async () => {
-    const { send, calls } = recordingSend(ok);
-    const client = createMrsClient({ endpoint: 'https://mrs.example.com', projectId: 'p1', requestTimeoutMs: 3000, send, now });
-    await expect(client.getIamSyncStatus('c1', { credentials: () => credentials, deadlineAt: now() })).rejects.toThrow(UpstreamTimeout);
-    expect(calls).toHaveLength(0);
+    const s = setUp([ok()]);
+    await expect(s.client.getIamSyncStatus(target, { credentials: provider(), deadlineAt: s.now() })).rejects.toThrow(UpstreamTimeout);
+    expect(s.calls).toHaveLength(0);
+  });
+});
+
+describe('MRS client: retries', () => {
+  it.each([
+    ['503', status(503), UpstreamUnavailable],
+    ['a reset', new TransportError('network', 'reset', 'ECONNRESET'), UpstreamUnavailable],
+    ['a timeout', new TransportError('timeout', 'slow'), UpstreamTimeout],
+    ['a body without is_synchronizing', status(200, {}), UpstreamUnavailable],
+  ])('retries %s up to the attempt limit, with jittered backoff', async (_label, failure, type) => {
+    const s = setUp([failure]);
+    await expect(s.client.getIamSyncStatus(target, { credentials: provider() })).rejects.toThrow(type);
+    expect(s.calls).toHaveLength(3);
+    // Full jitter with random() = 0.5: half of 100 ms, then half of 200 ms.
+    expect(s.sleeps).toEqual([50, 100]);
   });
 
-  it('maps transport failures and bad answers', async () => {
-    const reset = createMrsClient({ endpoint: 'https://x.example', projectId: 'p', requestTimeoutMs: 10, send: recordingSend(new TransportError('network', 'reset', 'ECONNRESET')).send });
-    await expect(reset.getIamSyncStatus('c1', { credentials: () => credentials })).rejects.toThrow(UpstreamUnavailable);
-    const slow = createMrsClient({ endpoint: 'https://x.example', projectId: 'p', requestTimeoutMs: 10, send: recordingSend(new TransportError('timeout', 'slow')).send });
-    await expect(slow.getIamSyncStatus('c1', { credentials: () => credentials })).rejects.toThrow(UpstreamTimeout);
-    const empty = createMrsClient({ endpoint: 'https://x.example', projectId: 'p', requestTimeoutMs: 10, send: recordingSend({ status: 200, headers: {}, body: '{}' }).send });
-    await expect(empty.getIamSyncStatus('c1', { credentials: () => credentials })).rejects.toThrow(/without a boolean is_synchronizing/);
+  it('succeeds on a later attempt', async () => {
+    const s = setUp([status(500), status(502), ok(false)]);
+    await expect(s.client.getIamSyncStatus(target, { credentials: provider() })).resolves.toMatchObject({ isSynchronizing: false });
+    expect(s.calls).toHaveLength(3);
+  });
+
+  it('waits longer when throttled, and as long as Retry-After says (capped at 5 s)', async () => {
+    const throttled = setUp([status(429)]);
+    await expect(throttled.client.getIamSyncStatus(target, { credentials: provider() })).rejects.toThrow(UpstreamThrottled);
+    expect(throttled.sleeps).toEqual([250, 500]);
+    const told = setUp([status(429, {}, { 'retry-after': '2' }), ok()]);
+    await told.client.getIamSyncStatus(target, { credentials: provider() });
+    expect(told.sleeps).toEqual([2000]);
+    const long = setUp([status(429, {}, { 'retry-after': '60' }), ok()]);
+    await long.client.getIamSyncStatus(target, { credentials: provider() });
+    expect(long.sleeps).toEqual([5000]);
+  });
+
+  it.each([[400], [403], [404], [409]])('never retries HTTP %i', async (code) => {
+    const s = setUp([status(code, { error_code: code === 400 ? '12000003' : 'X' })]);
+    await expect(s.client.getIamSyncStatus(target, { credentials: provider() })).rejects.toThrow();
+    expect(s.calls).toHaveLength(1);
+  });
+
+  it('does not start an attempt the deadline leaves no room for', async () => {
+    const s = setUp([status(429, {}, { 'retry-after': '3' })]);
+    await expect(s.client.getIamSyncStatus(target, { credentials: provider(), deadlineAt: s.now() + 2000 })).rejects.toThrow(UpstreamThrottled);
+    expect(s.calls).toHaveLength(1);
+    expect(s.sleeps).toEqual([]);
+  });
+
+  it('spends a retry budget that a sustained outage empties: then one call per request', async () => {
+    const s = setUp([status(503)], { breaker: { failureThreshold: 1_000_000, cooldownMs: 1 } });
+    const requests = 150;
+    for (let i = 0; i < requests; i += 1) await s.client.getIamSyncStatus(target, { credentials: provider() }).catch(() => undefined);
+    const retries = RETRY_BUDGET.capacity / RETRY_BUDGET.retryCost;
+    expect(s.calls).toHaveLength(requests + retries);
+  });
+});
+
+describe('MRS client: credential renewal', () => {
+  it('renews refused credentials once and tries again, outside the attempt count', async () => {
+    const renewed = { ...KEYS, accessKey: 'AKRENEWED000', securityToken: 'NEW' };
+    const credentials = provider({ ...KEYS, securityToken: 'OLD' }, renewed);
+    const s = setUp([status(401, { error_code: 'APIGW.0301', error_msg: 'token expired' }), ok()], { maxAttempts: 1 });
+    await expect(s.client.getIamSyncStatus(target, { credentials })).resolves.toMatchObject({ isSynchronizing: true });
+    expect(credentials.renew).toHaveBeenCalledTimes(1);
+    expect(s.calls.map((c) => c.request.headers['X-Security-Token'])).toEqual(['OLD', 'NEW']);
+  });
+
+  it('never renews twice, whatever MRS keeps saying', async () => {
+    const credentials = provider(KEYS, { ...KEYS, accessKey: 'AKRENEWED000' });
+    const s = setUp([status(401, { error_code: 'APIGW.0301' })]);
+    await expect(s.client.getIamSyncStatus(target, { credentials })).rejects.toThrow(UpstreamAuthFailed);
+    expect(credentials.renew).toHaveBeenCalledTimes(1);
+    expect(s.calls).toHaveLength(2);
+  });
+
+  it('does not retry when there is nothing newer, nor on 403 (no permission)', async () => {
+    const nothingNewer = setUp([status(401)]);
+    await expect(nothingNewer.client.getIamSyncStatus(target, { credentials: provider() })).rejects.toThrow(UpstreamAuthFailed);
+    expect(nothingNewer.calls).toHaveLength(1);
+    const forbidden = provider(KEYS, { ...KEYS, accessKey: 'AKRENEWED000' });
+    const denied = setUp([status(403, { error_code: 'APIGW.0302' })]);
+    await expect(denied.client.getIamSyncStatus(target, { credentials: forbidden })).rejects.toThrow(UpstreamAuthFailed);
+    expect(forbidden.renew).not.toHaveBeenCalled();
+  });
+});
+
+describe('MRS client: circuit breaker', () => {
+  const breaker = { failureThreshold: 3, cooldownMs: 10_000 };
+
+  it('stops calling MRS after consecutive failures, says when to retry, then lets one probe through', async () => {
+    const s = setUp([status(503), status(503), status(503), ok()], { maxAttempts: 1, breaker });
+    for (let i = 0; i < 3; i += 1) await expect(s.client.getIamSyncStatus(target, { credentials: provider() })).rejects.toThrow(UpstreamUnavailable);
+    const refused = await s.client.getIamSyncStatus(target, { credentials: provider() }).catch((e: UpstreamUnavailable) => e);
+    expect(refused).toBeInstanceOf(UpstreamUnavailable);
+    expect((refused as UpstreamUnavailable).retryAfterSeconds).toBe(10);
+    expect(s.calls).toHaveLength(3);
+    s.advance(10_000);
+    await expect(s.client.getIamSyncStatus(target, { credentials: provider() })).resolves.toMatchObject({ isSynchronizing: true });
+    expect(s.calls).toHaveLength(4);
+  });
+
+  it('opens again when the probe fails, and stops a call from retrying once it opens', async () => {
+    const s = setUp([status(503)], { breaker });
+    await s.client.getIamSyncStatus(target, { credentials: provider() }).catch(() => undefined);
+    expect(s.calls).toHaveLength(3); // the third failure opened it: no more attempts
+    s.advance(10_000);
+    await s.client.getIamSyncStatus(target, { credentials: provider() }).catch(() => undefined);
+    expect(s.calls).toHaveLength(4); // the probe, and nothing after it
+    await expect(s.client.getIamSyncStatus(target, { credentials: provider() })).rejects.toMatchObject({ retryAfterSeconds: 10 });
+  });
+
+  it('counts an answer such as 404 as MRS being up', async () => {
+    const s = setUp([status(503), status(503), status(404), status(503), status(503), ok()], { maxAttempts: 1, breaker });
+    for (let i = 0; i < 6; i += 1) await s.client.getIamSyncStatus(target, { credentials: provider() }).catch(() => undefined);
+    expect(s.calls).toHaveLength(6);
   });
 });

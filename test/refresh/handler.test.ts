@@ -14,7 +14,7 @@ function setUp(env: Record<string, string> = {}, answer: (clusterId: string) => 
   let inFlight = 0;
   let peak = 0;
   const client: MrsClient = {
-    async getIamSyncStatus(clusterId) {
+    async getIamSyncStatus({ clusterId }) {
       asked.push(clusterId);
       inFlight += 1;
       peak = Math.max(peak, inFlight);

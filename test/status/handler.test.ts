@@ -152,20 +152,20 @@ describe('credentials and deadline', () => {
   it("signs with the FunctionGraph agency's credentials first", async () => {
     const { handler, calls } = stubbedStatusHandler({ env: { HUAWEICLOUD_SDK_AK: 'ENVAK', HUAWEICLOUD_SDK_SK: 'ENVSK' } });
     await handler({ cluster_id: 'c1' }, functionGraphContext({ agency }));
-    expect(calls[0]?.options.credentials()).toEqual({ accessKey: 'AGENCYAK', secretKey: 'AGENCYSK', securityToken: 'AGENCYTOKEN' });
+    await expect(calls[0]?.options.credentials.get()).resolves.toEqual({ accessKey: 'AGENCYAK', secretKey: 'AGENCYSK', securityToken: 'AGENCYTOKEN' });
   });
 
   it('falls back to the environment when the function has no agency', async () => {
     const { handler, calls } = stubbedStatusHandler({ env: { HUAWEICLOUD_SDK_AK: 'ENVAK', HUAWEICLOUD_SDK_SK: 'ENVSK' } });
     await handler({ cluster_id: 'c1' }, functionGraphContext());
-    expect(calls[0]?.options.credentials()).toEqual({ accessKey: 'ENVAK', secretKey: 'ENVSK' });
+    await expect(calls[0]?.options.credentials.get()).resolves.toEqual({ accessKey: 'ENVAK', secretKey: 'ENVSK' });
   });
 
   it('never takes credentials from the event', async () => {
     const { handler, calls } = stubbedStatusHandler();
     const event = { cluster_id: 'c1', accessKey: 'EVIL', secretKey: 'EVIL', headers: { 'x-cff-security-access-key': 'EVIL' } };
     await handler(event, {});
-    expect(() => calls[0]?.options.credentials()).toThrow(/No credentials to call MRS with/);
+    await expect(calls[0]?.options.credentials.get()).rejects.toThrow(/No credentials to call MRS with/);
   });
 
   it('passes the deadline: remaining time less the margin', async () => {

@@ -1,0 +1,90 @@
+/**
+ * Credentials of an ECS/CCE node's agency, from the metadata service
+ * (`GET http://169.254.169.254/openstack/latest/securitykey` ->
+ * `{"credential": {"access", "secret", "securitytoken", "expires_at"}}`). They are temporary:
+ * kept for the life of the instance and refreshed five minutes before they expire;
+ * concurrent refreshes share one request; a failed refresh keeps the old credentials until
+ * they really expire.
+ */
+import { ConfigurationError } from '../errors';
+import type { Send } from '../mrs/transport';
+import type { FallbackCredentialSource } from './chain';
+import type { Credentials } from './types';
+
+export const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
+const METADATA_TIMEOUT_MS = 1000;
+
+interface Held {
+  readonly credentials: Credentials;
+  readonly expiresAt: number;
+}
+
+export interface EcsMetadataOptions {
+  readonly url: string;
+  readonly send: Send;
+  readonly now?: () => number;
+}
+
+export function createEcsMetadataSource({ url, send, now = Date.now }: EcsMetadataOptions): FallbackCredentialSource {
+  let held: Held | undefined;
+  let refreshing: Promise<Held> | undefined;
+
+  const fetchFresh = async (): Promise<Held> => {
+    let response;
+    try {
+      response = await send({ method: 'GET', url: new URL(url), headers: { Accept: 'application/json' } }, METADATA_TIMEOUT_MS);
+    } catch (error) {
+      throw unavailable(`the metadata service did not answer (${(error as Error).message})`);
+    }
+    if (response.status !== 200) throw unavailable(`the metadata service answered HTTP ${response.status}`);
+    const parsed = parseSecurityKey(response.body);
+    if (parsed === undefined) throw unavailable('the metadata service answered without a usable credential');
+    return parsed;
+  };
+
+  const refresh = (): Promise<Held> => {
+    refreshing ??= fetchFresh()
+      .then((fresh) => (held = fresh))
+      .finally(() => {
+        refreshing = undefined;
+      });
+    return refreshing;
+  };
+
+  return {
+    async get() {
+      const at = now();
+      if (held !== undefined && at < held.expiresAt - REFRESH_BEFORE_EXPIRY_MS) return held.credentials;
+      try {
+        return (await refresh()).credentials;
+      } catch (error) {
+        if (held !== undefined && now() < held.expiresAt) return held.credentials;
+        throw error;
+      }
+    },
+    async renew() {
+      return (await refresh()).credentials;
+    },
+  };
+}
+
+function unavailable(reason: string): ConfigurationError {
+  return new ConfigurationError(
+    `No credentials to call MRS with: the runtime gave none, HUAWEICLOUD_SDK_AK/SK are not set, and ${reason}. ` +
+      'Give the function an agency, or set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK.',
+  );
+}
+
+function parseSecurityKey(body: string): Held | undefined {
+  try {
+    const credential = (JSON.parse(body) as { credential?: Record<string, unknown> } | null)?.credential;
+    const { access, secret, securitytoken: token, expires_at: expiresAt } = credential ?? {};
+    const expiry = typeof expiresAt === 'string' ? Date.parse(expiresAt) : NaN;
+    if (typeof access !== 'string' || typeof secret !== 'string' || typeof token !== 'string' || !access || !secret || !token || Number.isNaN(expiry)) {
+      return undefined;
+    }
+    return { credentials: { accessKey: access, secretKey: secret, securityToken: token }, expiresAt: expiry };
+  } catch {
+    return undefined;
+  }
+}
