@@ -1,0 +1,172 @@
+/**
+ * The fault matrix: the built status bundle, with its retries on, against every failure
+ * MRS or the network can produce. Each row asserts the final answer, the exact number of
+ * attempts that reached MRS, and that the answer came inside the invocation's deadline.
+ * Every row runs in a fresh instance (its own circuit breaker and retry budget); caching is
+ * off so that each invocation reaches MRS; and no secret may appear in anything printed.
+ */
+import { startEmulator, type Emulator, type Fault } from '../../emulator/server';
+import { functionGraphContext } from '../fixtures/events';
+import { coldStart } from '../fixtures/load-bundle';
+import { startMetadataServer } from '../fixtures/metadata-server';
+
+const PROJECT = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
+const KEYS = { accessKey: 'MATRIXACCESSKEY00001', secretKey: 'matrix-secret-key-00000000000000000000001' };
+const REMAINING_MS = 4000;
+const MARGIN_MS = 300;
+const TIMEOUT_MS = 400;
+
+let emulator: Emulator;
+const printed: string[] = [];
+const secrets = new Set<string>([KEYS.accessKey, KEYS.secretKey]);
+
+beforeAll(async () => {
+  for (const stream of [process.stdout, process.stderr]) {
+    jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => printed.push(String(chunk)) > 0);
+  }
+  emulator = await startEmulator({ projectId: PROJECT, credentials: [KEYS], clusters: { c1: true } });
+});
+afterEach(() => emulator.reset());
+afterAll(async () => {
+  await emulator.close();
+  jest.restoreAllMocks();
+});
+
+const env = (overrides: Record<string, string> = {}) => ({
+  MRS_ENDPOINT: emulator.url,
+  MRS_PROJECT_ID: PROJECT,
+  HUAWEICLOUD_SDK_AK: KEYS.accessKey,
+  HUAWEICLOUD_SDK_SK: KEYS.secretKey,
+  MRS_TIMEOUT_MS: String(TIMEOUT_MS),
+  DEADLINE_MARGIN_MS: String(MARGIN_MS),
+  STATUS_CACHE_TTL_SECONDS: '0',
+  ...overrides,
+});
+
+/** Invokes a fresh instance once with the platform's deadline, and times the answer. */
+async function invoke(environment: Record<string, string>) {
+  const handler = coldStart('iam-sync-status', environment);
+  const started = Date.now();
+  const outcome = await handler({ cluster_id: 'c1' }, functionGraphContext({ remainingMs: REMAINING_MS })).then(
+    (answer) => ({ answer, error: undefined as Error | undefined }),
+    (error: Error) => ({ answer: undefined, error }),
+  );
+  return { ...outcome, elapsedMs: Date.now() - started };
+}
+
+type Row = [label: string, fault: Fault, expected: string, attempts: number];
+
+const table: Row[] = [
+  ['429 without Retry-After', { kind: 'status', status: 429, body: { error_code: 'APIGW.0308', error_msg: 'throttled' } }, 'UpstreamThrottled', 3],
+  ['429 with Retry-After: 1', { kind: 'status', status: 429, headers: { 'Retry-After': '1' } }, 'UpstreamThrottled', 3],
+  ['500', { kind: 'status', status: 500, body: { error_code: 'MRS.0001', error_msg: 'internal' } }, 'UpstreamUnavailable', 3],
+  ['502', { kind: 'status', status: 502, body: '' }, 'UpstreamUnavailable', 3],
+  ['503', { kind: 'status', status: 503, body: '' }, 'UpstreamUnavailable', 3],
+  ['504', { kind: 'status', status: 504, body: 'gateway timeout' }, 'UpstreamUnavailable', 3],
+  ['HTML from a gateway', { kind: 'status', status: 502, body: '<html><body><h1>502 Bad Gateway</h1></body></html>', headers: { 'Content-Type': 'text/html' } }, 'UpstreamUnavailable', 3],
+  ['a reset before the body', { kind: 'reset' }, 'UpstreamUnavailable', 3],
+  ['a reset during the body', { kind: 'reset-mid-body' }, 'UpstreamUnavailable', 3],
+  ['accept, then never answer', { kind: 'hang' }, 'UpstreamTimeout', 3],
+  ['a body that is not JSON', { kind: 'malformed-json' }, 'UpstreamUnavailable', 3],
+  ['JSON without is_synchronizing', { kind: 'missing-field' }, 'UpstreamUnavailable', 3],
+  ['403 without permission', { kind: 'status', status: 403, body: { error_code: 'APIGW.0302', error_msg: 'The IAM user is not authorized' } }, 'UpstreamAuthFailed', 1],
+];
+
+const rows = table.map(([label, fault, expected, attempts]) => ({ label, fault, expected, attempts }));
+
+describe('fault matrix', () => {
+  it.each(rows)('$label -> $expected after exactly $attempts attempt(s), inside the deadline', async ({ fault, expected, attempts }) => {
+    emulator.injectFault(fault, { times: Infinity });
+    const { error, elapsedMs } = await invoke(env());
+    expect(error?.name).toBe(expected);
+    expect(emulator.requests).toHaveLength(attempts);
+    expect(elapsedMs).toBeLessThan(REMAINING_MS - MARGIN_MS + 100);
+  });
+
+  it.each(rows.filter(({ expected }) => expected !== 'UpstreamAuthFailed'))(
+    '$label once, then the answer: success on the second attempt',
+    async ({ fault }) => {
+      emulator.injectFault(fault, { times: 1 });
+      const { answer, error } = await invoke(env());
+      expect(error).toBeUndefined();
+      expect(answer).toMatchObject({ cluster_id: 'c1', is_synchronizing: true });
+      expect(emulator.requests).toHaveLength(2);
+    },
+  );
+
+  it('401 with an expired token: renews the credentials from the metadata service, then succeeds', async () => {
+    const expired = { accessKey: 'ECSACCESSKEY00000001', secretKey: 'ecs-secret-key-0000000000000000000000001', securityToken: 'expired-token' };
+    const renewed = { ...expired, securityToken: 'renewed-token' };
+    for (const value of [expired.accessKey, expired.secretKey, expired.securityToken, renewed.securityToken]) secrets.add(value);
+    const rotating = await startEmulator({ projectId: PROJECT, credentials: [renewed], clusters: { c1: true } });
+    const metadata = await startMetadataServer([expired, renewed]);
+    try {
+      const { answer, error } = await invoke({
+        MRS_ENDPOINT: rotating.url,
+        MRS_PROJECT_ID: PROJECT,
+        ECS_METADATA_URL: metadata.url,
+        STATUS_CACHE_TTL_SECONDS: '0',
+      });
+      expect(error).toBeUndefined();
+      expect(answer).toMatchObject({ is_synchronizing: true });
+      expect(rotating.requests.map((r) => r.status)).toEqual([401, 200]);
+      expect(rotating.requests.map((r) => r.headers['x-security-token'])).toEqual(['expired-token', 'renewed-token']);
+      expect(metadata.requests()).toBe(2);
+    } finally {
+      await Promise.all([rotating.close(), metadata.close()]);
+    }
+  });
+
+  it('a name that does not resolve (DNS failure) -> UpstreamUnavailable, inside the deadline', async () => {
+    const { error, elapsedMs } = await invoke(env({ MRS_ENDPOINT: 'https://mrs.does-not-exist.invalid' }));
+    expect(error?.name).toBe('UpstreamUnavailable');
+    expect(error?.message).toMatch(/ENOTFOUND|EAI_AGAIN/);
+    expect(elapsedMs).toBeLessThan(REMAINING_MS - MARGIN_MS + 100);
+  });
+
+  it('answers UpstreamTimeout itself when the deadline comes, before the platform would kill it', async () => {
+    emulator.injectFault({ kind: 'hang' }, { times: Infinity });
+    const handler = coldStart('iam-sync-status', env({ MRS_TIMEOUT_MS: '3000' }));
+    const started = Date.now();
+    await expect(handler({ cluster_id: 'c1' }, functionGraphContext({ remainingMs: 1000 }))).rejects.toMatchObject({ name: 'UpstreamTimeout' });
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(1000 - MARGIN_MS - 20);
+    expect(elapsed).toBeLessThan(1000);
+  });
+
+  it('opens the circuit after 5 failures: no MRS call, UpstreamUnavailable with Retry-After', async () => {
+    emulator.injectFault({ kind: 'status', status: 503, body: '' }, { times: Infinity });
+    const handler = coldStart('iam-sync-status', env({ MRS_MAX_ATTEMPTS: '1', MRS_BREAKER_COOLDOWN_SECONDS: '10' }));
+    for (let i = 0; i < 5; i += 1) await handler({ cluster_id: 'c1' }, functionGraphContext()).catch(() => undefined);
+    expect(emulator.requests).toHaveLength(5);
+    const response = (await handler({ httpMethod: 'GET', path: '/clusters/c1/iam-sync', pathParameters: { cluster_id: 'c1' }, headers: {} }, functionGraphContext())) as {
+      statusCode: number;
+      headers: Record<string, string>;
+    };
+    expect(response.statusCode).toBe(502);
+    expect(Number(response.headers['Retry-After'])).toBeGreaterThanOrEqual(9);
+    expect(emulator.requests).toHaveLength(5);
+  });
+
+  it('answers from the stale cache while the circuit is open', async () => {
+    const handler = coldStart('iam-sync-status', env({ STATUS_CACHE_TTL_SECONDS: '0.1', MRS_MAX_ATTEMPTS: '1' }));
+    await handler({ cluster_id: 'c1' }, functionGraphContext());
+    emulator.injectFault({ kind: 'status', status: 503, body: '' }, { times: Infinity });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    for (let i = 0; i < 5; i += 1) {
+      await expect(handler({ cluster_id: 'c1', fresh: true }, functionGraphContext())).resolves.toMatchObject({ cache: { status: 'stale' } });
+    }
+    const before = emulator.requests.length;
+    await expect(handler({ cluster_id: 'c1' }, functionGraphContext())).resolves.toMatchObject({ is_synchronizing: true, cache: { status: 'stale' } });
+    expect(emulator.requests).toHaveLength(before);
+  });
+});
+
+describe('secrets across the fault matrix', () => {
+  it('no credential, token or signature appeared in anything printed', () => {
+    const everything = printed.join('');
+    expect(everything.length).toBeGreaterThan(0);
+    for (const secret of secrets) expect(everything).not.toContain(secret);
+    expect(everything).not.toMatch(/Signature=[0-9a-f]{64}/);
+  });
+});
