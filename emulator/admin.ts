@@ -8,10 +8,12 @@
  *   DELETE /_emulator/clusters/{id}
  *   POST   /_emulator/faults          {"kind": "status", "status": 503, "times": 2, "cluster_id": "demo-idle"}
  *   DELETE /_emulator/faults
+ *   PUT    /_emulator/chaos           {"latency_ms": {"min": 20, "max": 60}, "fault_rate": 0.01, "faults": [{"kind": "reset"}], "seed": 7}
+ *   DELETE /_emulator/chaos
  *
  * Every success answers with the resulting state, so one curl shows the effect.
  */
-import { type Fault, type FaultOptions, parseFaultRequest } from './faults';
+import { type ChaosProfile, type Fault, type FaultOptions, parseChaosRequest, parseFaultRequest } from './faults';
 
 export const ADMIN_PREFIX = '/_emulator';
 
@@ -23,6 +25,8 @@ export interface AdminControls {
   removeCluster(id: string): void;
   injectFault(fault: Fault, options: FaultOptions): void;
   clearFaults(): void;
+  /** undefined turns chaos off. */
+  setChaos(profile: ChaosProfile | undefined): void;
 }
 
 export interface AdminReply {
@@ -103,7 +107,26 @@ export function handleAdmin(method: string, path: string, body: Buffer, controls
     return methodNotAllowed('POST, DELETE');
   }
 
-  return error(404, 'unknown admin route; see GET /_emulator/state, PUT|DELETE /_emulator/clusters/{id}, POST|DELETE /_emulator/faults');
+  if (segments.length === 1 && segments[0] === 'chaos') {
+    if (method === 'PUT') {
+      const parsed = parseJson(body);
+      if (!parsed.ok) return error(400, 'body is not JSON');
+      const request = parseChaosRequest(parsed.value);
+      if (!request.ok) return error(400, request.error);
+      controls.setChaos(request.profile);
+      return ok();
+    }
+    if (method === 'DELETE') {
+      controls.setChaos(undefined);
+      return ok();
+    }
+    return methodNotAllowed('PUT, DELETE');
+  }
+
+  return error(
+    404,
+    'unknown admin route; see GET /_emulator/state, PUT|DELETE /_emulator/clusters/{id}, POST|DELETE /_emulator/faults, PUT|DELETE /_emulator/chaos',
+  );
 }
 
 function decodeURIComponentSafe(segment: string): string {

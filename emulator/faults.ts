@@ -156,3 +156,114 @@ function pickFault(json: Record<string, unknown>): Fault | string {
       return `unknown fault kind ${JSON.stringify(json.kind)}; expected one of status, delay, reset, reset-mid-body, hang, malformed-json, missing-field`;
   }
 }
+
+/**
+ * A random fault profile for load tests: every API request that no queued fault answers
+ * waits `latencyMs`, and a `faultRate` share of them is answered by one of `faults` instead
+ * of the service. Queued faults keep precedence, so a scripted sequence stays exact.
+ */
+export interface ChaosProfile {
+  /** Wait before answering: fixed milliseconds, or uniform in [min, max]. Default 0. */
+  latencyMs?: number | { min: number; max: number };
+  /** Share of requests, 0..1, answered by a fault. Default 0. */
+  faultRate?: number;
+  /** Picked uniformly for a request chosen by `faultRate`; required when `faultRate` > 0. */
+  faults?: Fault[];
+  /** Same seed, same sequence of latencies and faults, request by request. Default: a random seed. */
+  seed?: number;
+}
+
+export interface ChaosDraw {
+  latencyMs: number;
+  fault: Fault | undefined;
+}
+
+export class Chaos {
+  /** The profile with the seed in use, so a run can be repeated. */
+  readonly profile: ChaosProfile & { seed: number };
+  private readonly random: () => number;
+
+  constructor(profile: ChaosProfile) {
+    const problem = chaosProblem(profile);
+    if (problem !== null) throw new RangeError(problem);
+    const seed = profile.seed ?? Math.floor(Math.random() * 2 ** 32);
+    this.profile = { ...profile, seed };
+    this.random = seededRandom(seed);
+  }
+
+  /** What the next request gets. Always three draws, so a seed's sequence does not depend on the profile's other fields. */
+  next(): ChaosDraw {
+    const [latencyDraw, rateDraw, pickDraw] = [this.random(), this.random(), this.random()];
+    const { latencyMs = 0, faultRate = 0, faults = [] } = this.profile;
+    return {
+      latencyMs: typeof latencyMs === 'number' ? latencyMs : latencyMs.min + latencyDraw * (latencyMs.max - latencyMs.min),
+      fault: rateDraw < faultRate ? faults[Math.floor(pickDraw * faults.length)] : undefined,
+    };
+  }
+}
+
+/** mulberry32: a small, well-mixed 32-bit generator of floats in [0, 1); plenty for test traffic, no dependency. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), state | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+const isNonNegative = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+
+/** Why a profile cannot be used, or null. Guards both the typed API and JSON from the admin route. */
+function chaosProblem({ latencyMs, faultRate, faults, seed }: ChaosProfile): string | null {
+  if (latencyMs !== undefined && !isNonNegative(latencyMs)) {
+    const range = isRecord(latencyMs) && isNonNegative(latencyMs.min) && isNonNegative(latencyMs.max) && latencyMs.min <= latencyMs.max;
+    if (!range) return 'latency must be a non-negative number of ms or {min, max} with 0 <= min <= max';
+  }
+  if (faultRate !== undefined && !(isNonNegative(faultRate) && faultRate <= 1)) return 'fault rate must be between 0 and 1';
+  if (faults !== undefined && !Array.isArray(faults)) return 'faults must be an array';
+  if ((faultRate ?? 0) > 0 && (faults ?? []).length === 0) return 'a fault rate above 0 needs at least one fault';
+  for (const fault of faults ?? []) {
+    const problem = faultProblem(fault);
+    if (problem !== null) return `faults: ${problem}`;
+  }
+  if (seed !== undefined && !Number.isSafeInteger(seed)) return 'seed must be an integer';
+  return null;
+}
+
+/** The admin API's view of a profile, in its snake_case. */
+export function chaosSnapshot(profile: ChaosProfile & { seed: number }): Record<string, unknown> {
+  return { latency_ms: profile.latencyMs ?? 0, fault_rate: profile.faultRate ?? 0, faults: profile.faults ?? [], seed: profile.seed };
+}
+
+export type ParsedChaosRequest = { ok: true; profile: ChaosProfile } | { ok: false; error: string };
+
+const CHAOS_FIELDS = ['latency_ms', 'fault_rate', 'faults', 'seed'];
+
+/**
+ * The admin route's body, e.g.
+ * `{"latency_ms": {"min": 20, "max": 60}, "fault_rate": 0.01, "faults": [{"kind": "status", "status": 503}], "seed": 7}`.
+ * Unknown fields are refused rather than ignored: a misspelt `faultRate` would otherwise turn chaos silently off.
+ */
+export function parseChaosRequest(json: unknown): ParsedChaosRequest {
+  if (!isRecord(json)) return { ok: false, error: 'expected a JSON object' };
+  const unknown = Object.keys(json).find((key) => !CHAOS_FIELDS.includes(key));
+  if (unknown !== undefined) return { ok: false, error: `unknown field ${JSON.stringify(unknown)}; expected ${CHAOS_FIELDS.join(', ')}` };
+  const { latency_ms: latencyMs, fault_rate: faultRate, faults, seed } = json;
+  if (faults !== undefined && !Array.isArray(faults)) return { ok: false, error: 'faults must be an array' };
+  const picked: Fault[] = [];
+  for (const item of (faults as unknown[] | undefined) ?? []) {
+    const fault = isRecord(item) ? pickFault(item) : 'expected a JSON object with a "kind"';
+    if (typeof fault === 'string') return { ok: false, error: `faults: ${fault}` };
+    picked.push(fault);
+  }
+  const profile = {
+    ...(latencyMs !== undefined && { latencyMs }),
+    ...(faultRate !== undefined && { faultRate }),
+    ...(faults !== undefined && { faults: picked }),
+    ...(seed !== undefined && { seed }),
+  } as ChaosProfile;
+  const problem = chaosProblem(profile);
+  return problem === null ? { ok: true, profile } : { ok: false, error: problem };
+}

@@ -6,7 +6,8 @@
  * only; it listens on 127.0.0.1 and is never deployed.
  *
  * Per request, in order: admin routes (`/_emulator/...`), then an injected fault if one
- * applies, then authentication, then routing.
+ * applies (a queued one, else the chaos profile's latency and random fault), then
+ * authentication, then routing.
  */
 import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -22,11 +23,11 @@ import {
   METHOD_NOT_FOUND,
   PROJECT_MISMATCH,
 } from './errors';
-import { type Fault, type FaultOptions, FaultQueue } from './faults';
+import { Chaos, type ChaosProfile, chaosSnapshot, type Fault, type FaultOptions, FaultQueue } from './faults';
 import { listenOnLoopback, newRequestId, readBody, sendBody, sendJson, splitTarget } from './http';
 import { headerValue, type VerifyResult, verifyRequest } from './signature';
 
-export type { Fault, FaultOptions } from './faults';
+export type { ChaosProfile, Fault, FaultOptions } from './faults';
 
 export interface EmulatorCredential {
   accessKey: string;
@@ -48,6 +49,8 @@ export interface EmulatorOptions {
   now?: () => number;
   /** One line per request (method, path, status or fault, auth outcome); never a secret. */
   log?: (line: string) => void;
+  /** Random latency and faults for the requests no queued fault answers; off when omitted. */
+  chaos?: ChaosProfile;
 }
 
 export interface RecordedRequest {
@@ -59,8 +62,10 @@ export interface RecordedRequest {
   headers: IncomingHttpHeaders;
   /** Always computed, even when a fault decided the answer, so tests can check every attempt's signing. */
   verification: VerifyResult;
-  /** The fault that decided the answer, if any. */
+  /** The fault that decided the answer, if any, queued or drawn by the chaos profile. */
   fault?: Fault['kind'];
+  /** The chaos profile's latency waited before answering, when it drew one. */
+  latencyMs?: number;
   /** Set once a complete response has been sent; absent for resets, hangs and cut-off bodies. */
   status?: number;
 }
@@ -73,8 +78,11 @@ export interface Emulator {
   setCluster(id: string, isSynchronizing: boolean): void;
   removeCluster(id: string): void;
   injectFault(fault: Fault, opts?: FaultOptions): void;
+  /** Clears queued faults; the chaos profile stays. */
   clearFaults(): void;
-  /** Clears faults and recorded requests; clusters stay. */
+  /** Replaces the chaos profile (its sequence starts again from its seed); undefined turns chaos off. */
+  setChaos(profile: ChaosProfile | undefined): void;
+  /** Clears queued faults and recorded requests, and restarts the options' chaos profile; clusters stay. */
   reset(): void;
   /** Stops listening and destroys every connection, hanging ones included. */
   close(): Promise<void>;
@@ -133,6 +141,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   for (const [id, value] of Object.entries(options.clusters)) setCluster(id, value);
 
   const faults = new FaultQueue();
+  let chaos: Chaos | undefined;
+  const setChaos = (profile: ChaosProfile | undefined): void => {
+    chaos = profile === undefined ? undefined : new Chaos(profile);
+  };
+  setChaos(options.chaos);
+  // With the seed it drew, so reset() repeats the sequence even when the options gave none.
+  const initialChaos = chaos?.profile;
   const requests: RecordedRequest[] = [];
   const now = options.now ?? Date.now;
   const maxClockSkewSeconds = options.maxClockSkewSeconds ?? DEFAULT_MAX_CLOCK_SKEW_SECONDS;
@@ -146,6 +161,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     project_id: options.projectId,
     clusters: Object.fromEntries(clusters),
     faults: faults.snapshot(),
+    chaos: chaos === undefined ? null : chaosSnapshot(chaos.profile),
     requests: {
       total: requests.length,
       recent: requests.slice(-RECENT_REQUESTS_IN_STATE).map((r) => ({
@@ -165,6 +181,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     removeCluster: (id) => void clusters.delete(id),
     injectFault: (fault, opts) => faults.add(fault, opts),
     clearFaults: () => faults.clear(),
+    setChaos,
   };
 
   /** Real APIG error bodies carry the request id too; MRS's own bodies do not. */
@@ -255,7 +272,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       log?.(describe(record));
     });
 
-    const fault = faults.take(matchIamSync(path)?.clusterId);
+    const queued = faults.take(matchIamSync(path)?.clusterId);
+    const drawn = queued === undefined ? chaos?.next() : undefined;
+    if (drawn !== undefined && drawn.latencyMs > 0) {
+      record.latencyMs = drawn.latencyMs;
+      await sleep(drawn.latencyMs, undefined, { signal: closing.signal });
+    }
+    const fault = queued ?? drawn?.fault;
     if (fault !== undefined) {
       record.fault = fault.kind;
       if (fault.kind === 'delay') {
@@ -292,9 +315,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     removeCluster: admin.removeCluster,
     injectFault: admin.injectFault,
     clearFaults: admin.clearFaults,
+    setChaos,
     reset: () => {
       faults.clear();
       requests.length = 0;
+      setChaos(initialChaos);
     },
     close: () => {
       closed ??= new Promise<void>((resolve, reject) => {

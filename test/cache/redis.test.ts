@@ -15,7 +15,8 @@ const credentials = { get: async () => ({ accessKey: 'AK', secretKey: 'SK' }), r
 const KEY = 'mrs-iam-sync:https://mrs.example:p1:c1';
 
 /** One function instance: its own memory tier and Redis connection, the MRS calls it made, its log lines. */
-function instance(redisUrl: string, syncing = () => false) {
+/** The command timeout is generous unless a test is about it: a loaded machine must not turn hits into misses. */
+function instance(redisUrl: string, syncing = () => false, commandTimeoutMs = 1000) {
   const logs: string[] = [];
   let calls = 0;
   const client: MrsClient = {
@@ -25,7 +26,7 @@ function instance(redisUrl: string, syncing = () => false) {
     },
   };
   const log = createLogger({ level: 'debug', write: (line) => logs.push(line) });
-  const shared = createRedisTier({ url: redisUrl, commandTimeoutMs: 50, log });
+  const shared = createRedisTier({ url: redisUrl, commandTimeoutMs, log });
   const service = createStatusService({ client, endpoint: 'https://mrs.example', defaultProjectId: async () => 'p1', cache: policy, shared });
   return {
     shared,
@@ -95,7 +96,7 @@ describeWithRedis('Redis tier (real redis-server)', () => {
   });
 
   it('answers within the command timeout while Redis accepts and never answers (CLIENT PAUSE)', async () => {
-    const member = open(redis.url);
+    const member = open(redis.url, () => false, 50);
     await member.get('warm-up'); // connected before the pause
     // Pauses every client, this admin connection too, so the pause simply runs out.
     await redis.admin.client('PAUSE', 800, 'ALL');
@@ -106,7 +107,7 @@ describeWithRedis('Redis tier (real redis-server)', () => {
   });
 
   it('answers within the command timeout while Redis is busy (DEBUG SLEEP)', async () => {
-    const member = open(redis.url);
+    const member = open(redis.url, () => false, 50);
     await member.get('warm-up');
     const sleeper = redis.admin.duplicate();
     const sleeping = sleeper.debug('SLEEP', 1).catch(() => undefined);

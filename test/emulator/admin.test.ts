@@ -37,6 +37,7 @@ it('GET /state shows project, clusters, faults and recent requests, without a si
     project_id: PROJECT,
     clusters: { 'c-idle': false },
     faults: [{ kind: 'status', status: 503, remaining: 'Infinity', cluster_id: 'c-other' }],
+    chaos: null,
     requests: { total: 1, recent: [{ method: 'GET', path: `/v2/${PROJECT}/clusters/c-idle/iam-sync`, status: 200, fault: null, auth: 'ok' }] },
   });
   // Admin calls are not recorded as API requests.
@@ -120,6 +121,7 @@ it.each([
   ['POST', '/state', 405, 'GET'],
   ['GET', '/clusters/c-idle', 405, 'PUT, DELETE'],
   ['PUT', '/faults', 405, 'POST, DELETE'],
+  ['GET', '/chaos', 405, 'PUT, DELETE'],
 ])('%s /_emulator%s -> %d', async (method, path, status, allow) => {
   const reply = await admin(method, path);
   expect(reply.status).toBe(status);

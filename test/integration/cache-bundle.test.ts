@@ -105,7 +105,8 @@ describeWithRedis('status and refresh bundles, shared through a real redis-serve
   });
 
   it('lets the refresh function warm the cache that every status instance answers from', async () => {
-    const env = { ...baseEnv(), REDIS_URL: `${redis.url}/1`, STATUS_CACHE_TTL_SECONDS: '30' };
+    // A generous Redis timeout: this test is about warming, and a loaded CI machine can be slow.
+    const env = { ...baseEnv(), REDIS_URL: `${redis.url}/1`, STATUS_CACHE_TTL_SECONDS: '30', REDIS_TIMEOUT_MS: '1000' };
     const refresh = coldStart('iam-sync-refresh', { ...env, REFRESH_CLUSTER_IDS: 'c1,c2' });
     const report = await refresh({ version: 'v1.0', trigger_type: 'TIMER', trigger_name: 'warm', time: 'now', user_event: '["c1","c2","c3","gone"]' });
     expect(report).toMatchObject({ refreshed: 3, failed: 1 });
