@@ -1,6 +1,7 @@
 /**
  * A local stand-in for MRS `ListClusterSyncTaskStatus`
- * (`GET /v2/{project_id}/clusters/{cluster_id}/iam-sync` -> `{"is_synchronizing": bool}`)
+ * (`GET /v2/{project_id}/clusters/{cluster_id}/iam-sync` -> `{"is_synchronizing": bool}`),
+ * and IAM's project look-up (`GET /v3/projects?name={region}`),
  * behind an emulation of Huawei's API gateway: it checks AK/SK signatures with its own
  * verifier and answers errors the way the real service does. For tests and `npm start`
  * only; it listens on 127.0.0.1 and is never deployed.
@@ -43,6 +44,8 @@ export interface EmulatorOptions {
   credentials: EmulatorCredential[];
   /** Cluster id -> is_synchronizing. Copied: later changes go through setCluster/removeCluster. */
   clusters: Record<string, boolean>;
+  /** The region IAM's project look-up (`GET /v3/projects?name=`) names the project after; default cn-north-4. */
+  region?: string;
   /** How far X-Sdk-Date may be from the emulator's clock; default 900 (15 minutes). */
   maxClockSkewSeconds?: number;
   /** Epoch milliseconds; lets tests move the emulator's clock. */
@@ -235,6 +238,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
 
   function answer(record: RecordedRequest, res: ServerResponse, requestId: string): void {
     if (!record.verification.ok) return sendError(res, authenticationFailed(record.verification), requestId);
+    // IAM's project look-up, served here too so that project discovery runs locally.
+    if (record.path === '/v3/projects' && record.method === 'GET') {
+      const name = new URLSearchParams(record.query).get('name');
+      const region = options.region ?? 'cn-north-4';
+      return sendJson(res, 200, { projects: name === null || name === region ? [{ id: options.projectId, name: region }] : [] });
+    }
     const route = matchIamSync(record.path);
     if (route === undefined) return sendError(res, API_NOT_FOUND, requestId);
     if (record.method !== 'GET') return sendError(res, METHOD_NOT_FOUND, requestId);

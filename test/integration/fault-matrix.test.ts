@@ -170,3 +170,35 @@ describe('secrets across the fault matrix', () => {
     expect(everything).not.toMatch(/Signature=[0-9a-f]{64}/);
   });
 });
+
+describe('project discovery', () => {
+  it('asks IAM for the project named after the region once per cold start, then MRS in that project', async () => {
+    const handler = coldStart('iam-sync-status', {
+      MRS_REGION: 'cn-north-4',
+      MRS_ENDPOINT: emulator.url,
+      IAM_ENDPOINT: emulator.url,
+      HUAWEICLOUD_SDK_AK: KEYS.accessKey,
+      HUAWEICLOUD_SDK_SK: KEYS.secretKey,
+      STATUS_CACHE_TTL_SECONDS: '0',
+    });
+    await expect(handler({ cluster_id: 'c1' }, functionGraphContext())).resolves.toMatchObject({ is_synchronizing: true });
+    await expect(handler({ cluster_id: 'c1' }, functionGraphContext())).resolves.toMatchObject({ is_synchronizing: true });
+    expect(emulator.requests.map((r) => `${r.path}${r.query ? `?${r.query}` : ''}`)).toEqual([
+      '/v3/projects?name=cn-north-4',
+      `/v2/${PROJECT}/clusters/c1/iam-sync`,
+      `/v2/${PROJECT}/clusters/c1/iam-sync`,
+    ]);
+    expect(emulator.requests.every((r) => r.verification.ok)).toBe(true);
+  });
+
+  it('says to set MRS_PROJECT_ID when IAM knows no project for the region', async () => {
+    const handler = coldStart('iam-sync-status', {
+      MRS_REGION: 'ap-southeast-3',
+      MRS_ENDPOINT: emulator.url,
+      IAM_ENDPOINT: emulator.url,
+      HUAWEICLOUD_SDK_AK: KEYS.accessKey,
+      HUAWEICLOUD_SDK_SK: KEYS.secretKey,
+    });
+    await expect(handler({ cluster_id: 'c1' }, functionGraphContext())).rejects.toMatchObject({ name: 'ConfigurationError', message: expect.stringContaining('MRS_PROJECT_ID') });
+  });
+});
