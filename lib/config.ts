@@ -5,7 +5,8 @@
  */
 import type { Credentials } from './credentials/types';
 import { ConfigurationError } from './errors';
-import { isClusterId, isProjectId, quoteUntrusted } from './ids';
+import { isClusterId, isProjectId } from './ids';
+import { quoteUntrusted } from './quote';
 import { mrsEndpointForRegion } from './mrs/endpoint';
 import { LOG_LEVELS, registerSecret, type LogLevel } from './log';
 

@@ -6,6 +6,8 @@
  * responses.
  */
 
+import { quoteUntrusted } from './quote';
+
 /** What MRS (or the gateway in front of it) told us, kept for messages and logs. */
 export interface UpstreamDetails {
   httpStatus?: number;
@@ -53,7 +55,7 @@ export class MethodNotAllowed extends AdapterError {
   override readonly name = 'MethodNotAllowed';
   readonly statusCode = 405;
   constructor(readonly method: string, readonly allow: readonly string[]) {
-    super(`Method ${method} is not allowed here; use ${allow.join(', ')}.`);
+    super(`Method ${quoteUntrusted(method)} is not allowed here; use ${allow.join(', ')}.`);
   }
 }
 

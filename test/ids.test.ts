@@ -1,5 +1,6 @@
 import { InvalidRequest } from '../lib/errors';
-import { isClusterId, isProjectId, quoteUntrusted, requireClusterId } from '../lib/ids';
+import { isClusterId, isProjectId, requireClusterId } from '../lib/ids';
+import { quoteUntrusted } from '../lib/quote';
 import { INVALID_CLUSTER_IDS } from './fixtures/events';
 
 describe('cluster ids', () => {

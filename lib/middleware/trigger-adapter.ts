@@ -5,7 +5,7 @@
  */
 import type middy from '@middy/core';
 import { InvalidRequest, PayloadTooLarge, toAdapterError } from '../errors';
-import { quoteUntrusted } from '../ids';
+import { quoteUntrusted } from '../quote';
 import type { AdapterContext } from '../runtime/invocation';
 import { classifyEvent, type TimerEvent, type Trigger } from '../triggers/classify';
 import type { HttpRequest } from '../triggers/http-request';

@@ -4,7 +4,8 @@
  * REFRESH_CLUSTER_IDS. Every id is validated before any call.
  */
 import { InvalidRequest } from '../errors';
-import { quoteUntrusted, requireClusterId } from '../ids';
+import { requireClusterId } from '../ids';
+import { quoteUntrusted } from '../quote';
 import type { TimerEvent } from '../triggers/classify';
 import { isObject } from '../triggers/http-request';
 

@@ -6,7 +6,8 @@
  * or workflow invocation. Every value is validated here, before anything downstream sees it.
  */
 import { InvalidRequest, MethodNotAllowed, RouteNotFound } from '../errors';
-import { quoteUntrusted, requireClusterId, requireProjectId } from '../ids';
+import { requireClusterId, requireProjectId } from '../ids';
+import { quoteUntrusted } from '../quote';
 import type { StatusQuery } from '../status/service';
 import type { HttpRequest } from './http-request';
 
