@@ -1,7 +1,8 @@
 /**
  * A local stand-in for MRS `ListClusterSyncTaskStatus`
  * (`GET /v2/{project_id}/clusters/{cluster_id}/iam-sync` -> `{"is_synchronizing": bool}`),
- * and IAM's project look-up (`GET /v3/projects?name={region}`),
+ * IAM's project look-up (`GET /v3/projects?name={region}`) and, when configured, an ECS
+ * node's metadata security-key endpoint,
  * behind an emulation of Huawei's API gateway: it checks AK/SK signatures with its own
  * verifier and answers errors the way the real service does. For tests and `npm start`
  * only; it listens on 127.0.0.1 and is never deployed.
@@ -46,6 +47,11 @@ export interface EmulatorOptions {
   clusters: Record<string, boolean>;
   /** The region IAM's project look-up (`GET /v3/projects?name=`) names the project after; default cn-north-4. */
   region?: string;
+  /**
+   * What the ECS/CCE metadata service (`GET /openstack/latest/securitykey`, unsigned, as on a
+   * real node) hands out, one per request, the last one repeating: a script of rotations.
+   */
+  metadata?: { credentials: Array<Required<EmulatorCredential>>; lifetimeSeconds?: number };
   /** How far X-Sdk-Date may be from the emulator's clock; default 900 (15 minutes). */
   maxClockSkewSeconds?: number;
   /** Epoch milliseconds; lets tests move the emulator's clock. */
@@ -111,6 +117,9 @@ function decodeSegment(segment: string): string {
     return segment;
   }
 }
+
+/** The metadata service's security-key path (served without a signature, as the real one is). */
+export const METADATA_PATH = '/openstack/latest/securitykey';
 
 /** `/v2/{project_id}/clusters/{cluster_id}/iam-sync`, any method; the caller checks the method. */
 function matchIamSync(path: string): { projectId: string; clusterId: string } | undefined {
@@ -236,6 +245,22 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     }
   }
 
+  let metadataServed = 0;
+  function serveMetadata(res: ServerResponse, metadata: NonNullable<EmulatorOptions['metadata']>): void {
+    const script = metadata.credentials;
+    const credential = script[Math.min(metadataServed, script.length - 1)];
+    metadataServed += 1;
+    if (credential === undefined) return sendJson(res, 404, { error: 'no metadata credentials configured' });
+    sendJson(res, 200, {
+      credential: {
+        access: credential.accessKey,
+        secret: credential.secretKey,
+        securitytoken: credential.securityToken,
+        expires_at: new Date(now() + (metadata.lifetimeSeconds ?? 3600) * 1000).toISOString(),
+      },
+    });
+  }
+
   function answer(record: RecordedRequest, res: ServerResponse, requestId: string): void {
     if (!record.verification.ok) return sendError(res, authenticationFailed(record.verification), requestId);
     // IAM's project look-up, served here too so that project discovery runs locally.
@@ -267,6 +292,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     if (isAdminPath(path)) {
       const reply = handleAdmin(method, path, body, admin);
       sendJson(res, reply.status, reply.body, reply.headers);
+      return;
+    }
+    if (path === METADATA_PATH && options.metadata !== undefined) {
+      serveMetadata(res, options.metadata);
       return;
     }
 
