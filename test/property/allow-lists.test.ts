@@ -6,35 +6,21 @@
  * there (UpstreamAuthFailed); a project outside the list must never reach it.
  */
 import fc from 'fast-check';
-import type { Emulator } from '../../emulator/server';
 import { anyHttpEvent, CLUSTER_ID_PATTERN, contextKind, directEvent, HTTP_SHAPES, KNOWN_CLUSTERS, OTHER_PROJECT, PROJECT, UNKNOWN_IDS } from './arbitraries';
-import { bundleInstance, checkBatch, checkOutcome, invoke, newCounters, RUNS, SEED, startMrs, watchProcess, type Instance, type ProcessWatch } from './harness';
+import { checkBatch, checkOutcome, invoke, newCounters, RUNS, SEED, useFuzzTarget } from './harness';
 import { httpEvent as wellFormedHttpEvent } from '../fixtures/events';
 
-let emulator: Emulator;
-let instance: Instance;
-let watch: ProcessWatch;
-
-beforeAll(async () => {
-  watch = watchProcess();
-  emulator = await startMrs();
-  instance = bundleInstance(emulator, { ALLOWED_CLUSTER_IDS: 'known-*,exact-1', ALLOWED_PROJECT_IDS: OTHER_PROJECT });
-});
-
-afterAll(async () => {
-  await emulator?.close();
-  watch?.stop();
-});
+const target = useFuzzTarget({ ALLOWED_CLUSTER_IDS: 'known-*,exact-1', ALLOWED_PROJECT_IDS: OTHER_PROJECT });
 
 it(`holds against ${RUNS} fuzzed events of every shape: nothing outside the allow lists is answered or reaches MRS`, async () => {
   const counters = newCounters();
   await fc.assert(
     fc.asyncProperty(fc.oneof({ weight: 4, arbitrary: anyHttpEvent }, { weight: 1, arbitrary: directEvent }), contextKind, async (event, kind) => {
-      checkOutcome(instance, event, await invoke(instance, emulator, event, kind), counters);
+      checkOutcome(target.instance, event, await invoke(target.instance, target.emulator, event, kind), counters);
     }),
     { numRuns: RUNS, seed: SEED },
   );
-  checkBatch(counters, watch);
+  checkBatch(counters, target.watch);
   for (const name of ['OK', 'ClusterNotAllowed', 'ProjectNotAllowed', 'UpstreamAuthFailed']) {
     expect([name, counters.answers[name] ?? 0]).not.toEqual([name, 0]);
   }
@@ -60,8 +46,8 @@ it(`answers ${RUNS} well-formed requests exactly: ProjectNotAllowed, then Cluste
         shape === 'direct'
           ? { cluster_id: id, fresh, ...(project !== undefined && { project_id: project }) }
           : wellFormedHttpEvent(shape, id, { ...(project !== undefined && { query: { project_id: project } }), ...(fresh && { headers: { 'Cache-Control': 'no-cache' } }) });
-      const outcome = await invoke(instance, emulator, event, kind);
-      checkOutcome(instance, event, outcome, counters);
+      const outcome = await invoke(target.instance, target.emulator, event, kind);
+      checkOutcome(target.instance, event, outcome, counters);
       const name = answerName(outcome.value, shape === 'direct');
       const expected = !CLUSTER_ID_PATTERN.test(id)
         ? 'InvalidRequest'
@@ -80,7 +66,7 @@ it(`answers ${RUNS} well-formed requests exactly: ProjectNotAllowed, then Cluste
     }),
     { numRuns: RUNS, seed: SEED },
   );
-  checkBatch(counters, watch);
+  checkBatch(counters, target.watch);
 }, 300_000);
 
 function answerName(value: unknown, direct: boolean): string {

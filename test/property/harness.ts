@@ -106,6 +106,28 @@ export interface ProcessWatch {
 }
 
 /** Collects unhandled rejections, uncaught exceptions and the bundle's stdout/stderr for the duration of a file. */
+/** What one test file fuzzes: a fresh emulator and bundle instance, and the process watch, for the file's lifetime. */
+export interface FuzzTarget {
+  emulator: Emulator;
+  instance: Instance;
+  watch: ProcessWatch;
+}
+
+/** Sets up a FuzzTarget in beforeAll and tears it down in afterAll; read its fields inside tests. */
+export function useFuzzTarget(env: Record<string, string> = {}): FuzzTarget {
+  const target = {} as FuzzTarget;
+  beforeAll(async () => {
+    target.watch = watchProcess();
+    target.emulator = await startMrs();
+    target.instance = bundleInstance(target.emulator, env);
+  });
+  afterAll(async () => {
+    await target.emulator?.close();
+    target.watch?.stop();
+  });
+  return target;
+}
+
 export function watchProcess(): ProcessWatch {
   const watch: ProcessWatch = {
     unhandledRejections: [],

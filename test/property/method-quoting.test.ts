@@ -3,25 +3,11 @@
  * method raw (minimal counterexample: method "\u0000" on the status route).
  */
 import fc from 'fast-check';
-import type { Emulator } from '../../emulator/server';
 import { httpEvent } from '../fixtures/events';
 import { HTTP_SHAPES } from './arbitraries';
-import { bundleInstance, checkMessage, invoke, SEED, startMrs, watchProcess, type Instance, type ProcessWatch } from './harness';
+import { checkMessage, invoke, SEED, useFuzzTarget } from './harness';
 
-let emulator: Emulator;
-let instance: Instance;
-let watch: ProcessWatch;
-
-beforeAll(async () => {
-  watch = watchProcess();
-  emulator = await startMrs();
-  instance = bundleInstance(emulator);
-});
-
-afterAll(async () => {
-  await emulator?.close();
-  watch?.stop();
-});
+const target = useFuzzTarget();
 
 /** README: "Values a caller sent are quoted cut to 40 characters, with markup, control and non-ASCII characters escaped." */
 it('MethodNotAllowed quotes the method it refuses like every other caller value', async () => {
@@ -30,7 +16,7 @@ it('MethodNotAllowed quotes the method it refuses like every other caller value'
       fc.constantFrom(...HTTP_SHAPES),
       fc.string({ unit: 'binary', minLength: 1, maxLength: 100 }).filter((m) => m.toUpperCase() !== 'GET' && m.toUpperCase() !== 'OPTIONS'),
       async (shape, method) => {
-        const outcome = await invoke(instance, emulator, httpEvent(shape, 'demo-idle', { method }), 'lambda');
+        const outcome = await invoke(target.instance, target.emulator, httpEvent(shape, 'demo-idle', { method }), 'lambda');
         const { statusCode, body } = outcome.value as { statusCode: number; body: string };
         if (statusCode !== 405) throw new Error(`expected 405, got ${statusCode}`);
         checkMessage((JSON.parse(body) as { error: { message: string } }).error.message, () => outcome.value);
