@@ -36,7 +36,13 @@ const redisTierApart = {
   },
 };
 
-const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, sourcemap: false, write: false };
+/** How everything here is bundled for Node 20: one CommonJS file, as FunctionGraph and Lambda load it. */
+export const NODE_BUNDLE = { bundle: true, platform: 'node', target: 'node20', format: 'cjs' };
+
+/** The deployed functions, minified; the local tools and benchmarks reuse these settings where they compare. */
+export const FUNCTION_BUNDLE = { ...NODE_BUNDLE, minify: true, sourcemap: false };
+
+const common = { ...FUNCTION_BUNDLE, write: false };
 
 /** Each file is written whole, then renamed into place, so a test or server reading it never sees half a bundle. */
 function writeAtomically(result) {

@@ -11,7 +11,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { buildFunctions } from '../esbuild.config.mjs';
+import { buildFunctions, FUNCTION_BUNDLE } from '../esbuild.config.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const scratch = join(root, '.bench');
@@ -53,12 +53,7 @@ async function bundle(entry, outfile) {
   await build({
     entryPoints: [join(root, 'bench', entry)],
     outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    minify: true,
-    sourcemap: false,
+    ...FUNCTION_BUNDLE,
     // The SDK's ClientBuilder has a dynamic require esbuild warns about; the baseline never reaches it.
     logLevel: 'error',
   });

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildFunctions } from '../esbuild.config.mjs';
+import { buildFunctions, NODE_BUNDLE } from '../esbuild.config.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const out = join(root, '.bench', 'load');
@@ -40,10 +40,7 @@ async function buildLoadTest() {
     entryPoints: { 'load-test': join(root, 'load', 'load-test.ts'), servers: join(root, 'load', 'servers.ts') },
     outdir: out,
     outExtension: { '.js': '.cjs' },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
+    ...NODE_BUNDLE,
     packages: 'external',
     logLevel: 'error',
   });

@@ -9,7 +9,7 @@ import { build } from 'esbuild';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildFunctions } from '../esbuild.config.mjs';
+import { buildFunctions, NODE_BUNDLE } from '../esbuild.config.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_PORT = 3000;
@@ -30,10 +30,7 @@ async function loadTools() {
       sourcefile: 'dev-servers.ts',
     },
     outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
+    ...NODE_BUNDLE,
     logLevel: 'error',
   });
   return createRequire(import.meta.url)(outfile);

@@ -15,6 +15,14 @@ export interface CacheEntry {
   readonly upstreamRequestId?: string | undefined;
 }
 
+/** A cache shared by every instance (the Redis tier); the status service sees only this. */
+export interface SharedTier {
+  get(key: string): Promise<CacheEntry | undefined>;
+  /** Stores the entry until its keepUntil; resolves (never rejects) once the store acknowledged or gave up. */
+  set(key: string, entry: CacheEntry, now: number): Promise<void>;
+  close(): Promise<void>;
+}
+
 /** The cache key: the endpoint and project the function is configured with, and the validated cluster id. */
 export function cacheKey(endpoint: string, projectId: string, clusterId: string): string {
   return `mrs-iam-sync:${endpoint}:${projectId}:${clusterId}`;

@@ -13,14 +13,7 @@
 import type { Socket } from 'node:net';
 import Redis from 'ioredis';
 import type { Logger } from '../log';
-import { decodeEntry, encodeEntry, type CacheEntry } from './entry';
-
-export interface SharedTier {
-  get(key: string): Promise<CacheEntry | undefined>;
-  /** Stores the entry until its keepUntil; resolves (never rejects) once Redis acknowledged or gave up. */
-  set(key: string, entry: CacheEntry, now: number): Promise<void>;
-  close(): Promise<void>;
-}
+import { decodeEntry, encodeEntry, type SharedTier } from './entry';
 
 export interface RedisTierOptions {
   readonly url: string;

@@ -3,7 +3,7 @@
  * configuration: a logger, the MRS client, the credential source of last resort (ECS
  * metadata) and the cached status service. Everything here lives as long as the instance.
  */
-import type { SharedTier } from '../cache/redis';
+import type { SharedTier } from '../cache/entry';
 import type { Config } from '../config';
 import type { FallbackCredentialSource } from '../credentials/chain';
 import { createEcsMetadataSource } from '../credentials/ecs-metadata';

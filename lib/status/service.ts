@@ -10,9 +10,8 @@
  * - When MRS is failing or slow (UpstreamUnavailable, UpstreamThrottled, UpstreamTimeout),
  *   an expired answer younger than the stale-if-error window is served, marked stale.
  */
-import { cacheKey, type CacheEntry } from '../cache/entry';
+import { cacheKey, type CacheEntry, type SharedTier } from '../cache/entry';
 import { createMemoryTier } from '../cache/memory';
-import type { SharedTier } from '../cache/redis';
 import { createSingleFlight } from '../cache/single-flight';
 import type { CacheConfig } from '../config';
 import { ClusterNotFound, UpstreamTimeout, isTransientUpstreamError } from '../errors';

@@ -2,7 +2,8 @@
  * The Redis tier against a real redis-server: shared answers across instances, and every
  * fault the issue lists (refused, paused, dropped, garbage) leaving answers correct.
  */
-import { createRedisTier, type SharedTier } from '../../lib/cache/redis';
+import type { SharedTier } from '../../lib/cache/entry';
+import { createRedisTier } from '../../lib/cache/redis';
 import { loadConfig } from '../../lib/config';
 import { ConfigurationError } from '../../lib/errors';
 import { createLogger } from '../../lib/log';

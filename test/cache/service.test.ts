@@ -1,5 +1,5 @@
 import type { CacheEntry } from '../../lib/cache/entry';
-import type { SharedTier } from '../../lib/cache/redis';
+import type { SharedTier } from '../../lib/cache/entry';
 import { ClusterNotFound, InvalidRequest, UpstreamAuthFailed, UpstreamThrottled, UpstreamTimeout, UpstreamUnavailable, type AdapterError } from '../../lib/errors';
 import type { IamSyncStatus, MrsClient } from '../../lib/mrs/client';
 import { createStatusService, type StatusServiceOptions } from '../../lib/status/service';
