@@ -26,7 +26,7 @@ import {
   PROJECT_MISMATCH,
 } from './errors';
 import { Chaos, type ChaosProfile, chaosSnapshot, type Fault, type FaultOptions, FaultQueue } from './faults';
-import { listenOnLoopback, newRequestId, readBody, sendBody, sendJson, splitTarget } from './http';
+import { closeServer, listenOnLoopback, newRequestId, readBody, sendBody, sendJson, splitTarget } from '../tools/loopback-http';
 import { headerValue, type VerifyResult, verifyRequest } from './signature';
 
 export type { ChaosProfile, Fault, FaultOptions } from './faults';
@@ -360,11 +360,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       setChaos(initialChaos);
     },
     close: () => {
-      closed ??= new Promise<void>((resolve, reject) => {
+      if (closed === undefined) {
         closing.abort();
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      });
+        closed = closeServer(server);
+      }
       return closed;
     },
   };

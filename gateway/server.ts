@@ -4,13 +4,13 @@
  * HTTP response, and APIG's own errors (404, 413, 502, 504) look like APIG's. A
  * development tool (`npm start`, tests); it listens on 127.0.0.1 and is never deployed.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { APIG_ERRORS, apigErrorBody, type ApigError, type ApigEvent, readApigResult, toApigEvent } from './apig';
 import { createFunctionGraphContext, type FunctionGraphContext } from './context';
-import { listenOnLoopback } from '../emulator/http';
 import { matchRoute, type Route } from './routes';
+import { closeServer, listenOnLoopback, newRequestId, readBody, sendBody, splitTarget } from '../tools/loopback-http';
 
 export { DEFAULT_ROUTES, type Route } from './routes';
 export type { ApigEvent } from './apig';
@@ -51,25 +51,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const log = options.log ?? (() => undefined);
   const handlers = loadHandlers(options);
   // APIG gives every API an id; one per route, fixed for the gateway's life.
-  const apiIds = new Map(options.routes.map((route) => [route, newApigId()]));
+  const apiIds = new Map(options.routes.map((route) => [route, newRequestId()]));
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<string> {
-    const requestId = newApigId();
+    const requestId = newRequestId();
     res.setHeader('X-Request-Id', requestId);
-    const target = req.url ?? '/';
-    const q = target.indexOf('?');
-    const path = q === -1 ? target : target.slice(0, q);
+    const { path, query } = splitTarget(req.url ?? '/');
     const match = matchRoute(options.routes, path);
     if (match === undefined) return sendError(res, APIG_ERRORS.notFound, requestId);
     const functionName = match.route.functionName;
 
-    const body = await readBody(req);
+    const body = await readBody(req, MAX_BODY_BYTES);
     if (body === undefined) return sendError(res, APIG_ERRORS.tooLarge, requestId);
 
     const event = toApigEvent({
       method: req.method ?? 'GET',
       path,
-      query: q === -1 ? '' : target.slice(q + 1),
+      query,
       headers: req.headers,
       body,
       pathParameters: match.pathParameters,
@@ -121,13 +119,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    close: () => {
-      closed ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      });
-      return closed;
-    },
+    close: () => (closed ??= closeServer(server)),
   };
 }
 
@@ -156,24 +148,6 @@ function loadHandlers(options: GatewayOptions): Map<string, FunctionHandler> {
   return handlers;
 }
 
-/** The body, or undefined once it exceeds MAX_BODY_BYTES (the rest is read and dropped so the client can take the 413). */
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
-    req.resume();
-    return Promise.resolve(undefined);
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size <= MAX_BODY_BYTES ? Buffer.concat(chunks) : undefined));
-    req.on('error', reject);
-  });
-}
-
 /** The handler's answer, or TIMED_OUT; a synchronous throw becomes a rejection. */
 async function invoke(run: () => unknown, timeoutMs: number): Promise<unknown> {
   let timer: NodeJS.Timeout | undefined;
@@ -188,17 +162,8 @@ async function invoke(run: () => unknown, timeoutMs: number): Promise<unknown> {
 }
 
 function sendError(res: ServerResponse, error: ApigError, requestId: string, servedBy = 'gateway'): string {
-  const body = apigErrorBody(error, requestId);
-  res.setHeader('Content-Type', 'application/json');
-  res.setHeader('Content-Length', Buffer.byteLength(body));
-  res.writeHead(error.status);
-  res.end(body);
+  sendBody(res, error.status, apigErrorBody(error, requestId));
   return servedBy;
-}
-
-/** 32 hex characters, the shape of APIG's ids. */
-function newApigId(): string {
-  return randomBytes(16).toString('hex');
 }
 
 function preview(value: unknown): string {
