@@ -1,5 +1,6 @@
 import { type Emulator, startEmulator } from '../../emulator/server';
-import { json, REQUEST_ID, type Reply, sdkSign, send } from './helpers';
+import { json, type Reply, send } from '../fixtures/http-client';
+import { REQUEST_ID, sdkSign } from './helpers';
 
 const PROJECT = 'aaaabbbbccccdddd0000111122223333';
 const KEY = { accessKey: 'ADMINTESTAK000000001', secretKey: 'admin-test-secret' };

@@ -4,7 +4,8 @@
  */
 import { Chaos, type ChaosProfile, parseChaosRequest, seededRandom } from '../../emulator/faults';
 import { type Emulator, startEmulator } from '../../emulator/server';
-import { json, type Reply, sdkSign, send } from './helpers';
+import { json, type Reply, send } from '../fixtures/http-client';
+import { sdkSign } from './helpers';
 
 const PROJECT = 'aaaabbbbccccdddd0000111122223333';
 const KEY = { accessKey: 'CHAOSTESTAK000000001', secretKey: 'chaos-test-secret' };

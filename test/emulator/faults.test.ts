@@ -1,7 +1,8 @@
 import { request } from 'node:http';
 import { FaultQueue, parseFaultRequest } from '../../emulator/faults';
 import { type Emulator, startEmulator } from '../../emulator/server';
-import { json, REQUEST_ID, type Reply, sdkSign, send } from './helpers';
+import { json, type Reply, send } from '../fixtures/http-client';
+import { REQUEST_ID, sdkSign } from './helpers';
 
 const PROJECT = 'aaaabbbbccccdddd0000111122223333';
 const KEY = { accessKey: 'FAULTTESTAK000000001', secretKey: 'fault-test-secret' };

@@ -1,6 +1,7 @@
 import { DEMO_ACCESS_KEY, DEMO_CLUSTERS, DEMO_PROJECT_ID, DEMO_SECRET_KEY, demoEmulatorOptions } from '../../emulator/demo';
 import { main, parsePort } from '../../emulator/main';
-import { json, sdkSign, send } from './helpers';
+import { json, send } from '../fixtures/http-client';
+import { sdkSign } from './helpers';
 
 describe('parsePort', () => {
   it.each([

@@ -1,6 +1,7 @@
 import { Agent } from 'node:http';
 import { type Emulator, type EmulatorOptions, startEmulator } from '../../emulator/server';
-import { json, REQUEST_ID, type Reply, sdkSign, send } from './helpers';
+import { json, type Reply, send } from '../fixtures/http-client';
+import { REQUEST_ID, sdkSign } from './helpers';
 
 const PROJECT = 'aaaabbbbccccdddd0000111122223333';
 const PERMANENT = { accessKey: 'PERMANENTAK000000001', secretKey: 'permanent-secret-key-0001' };

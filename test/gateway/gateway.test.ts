@@ -13,7 +13,7 @@ import {
   MAX_BODY_BYTES,
   startGateway,
 } from '../../gateway/server';
-import { json, send } from './helpers';
+import { json, send } from '../fixtures/http-client';
 
 const ok = (body: unknown) => ({ statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), isBase64Encoded: false });
 

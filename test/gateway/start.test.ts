@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { json, send } from './helpers';
+import { json, send } from '../fixtures/http-client';
 
 const root = join(__dirname, '..', '..');
 const START_TIMEOUT_MS = 30_000;
