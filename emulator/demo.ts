@@ -1,7 +1,7 @@
 /**
- * The fixed, obviously fake identity of the demo emulator (`npm start`), shared with
- * other local tools so they can call it without configuration. None of these is a
- * real credential.
+ * The fixed, obviously fake identity of the demo emulator (`npm start`, `npm run load`,
+ * the README's commands under test), built here once so that every local tool starts the
+ * same emulator and points the function at it the same way. None of these is a real credential.
  */
 import type { EmulatorOptions } from './server';
 
@@ -17,5 +17,19 @@ export function demoEmulatorOptions(port = 0): EmulatorOptions {
     projectId: DEMO_PROJECT_ID,
     credentials: [{ accessKey: DEMO_ACCESS_KEY, secretKey: DEMO_SECRET_KEY }],
     clusters: { ...DEMO_CLUSTERS },
+  };
+}
+
+/**
+ * The function's environment for calling a demo emulator at `emulatorUrl` with the demo key.
+ * Callers also delete HUAWEICLOUD_SDK_SECURITY_TOKEN: a leftover token would be signed
+ * along with the demo key, and the emulator would refuse it.
+ */
+export function demoFunctionEnvironment(emulatorUrl: string): Record<string, string> {
+  return {
+    MRS_ENDPOINT: emulatorUrl,
+    MRS_PROJECT_ID: DEMO_PROJECT_ID,
+    HUAWEICLOUD_SDK_AK: DEMO_ACCESS_KEY,
+    HUAWEICLOUD_SDK_SK: DEMO_SECRET_KEY,
   };
 }

@@ -7,7 +7,7 @@
  * `ready`, and on any message sends `stopped` with its figures and exits. It also exits
  * when the parent goes away, so a crashed run leaves no server behind.
  */
-import { DEMO_ACCESS_KEY, DEMO_PROJECT_ID, DEMO_SECRET_KEY } from '../emulator/demo';
+import { demoEmulatorOptions, demoFunctionEnvironment } from '../emulator/demo';
 import { type ChaosProfile, type RecordedRequest, startEmulator } from '../emulator/server';
 import { DEFAULT_ROUTES, startGateway } from '../gateway/server';
 
@@ -55,19 +55,9 @@ async function main(): Promise<void> {
     peakRssBytes = Math.max(peakRssBytes, process.memoryUsage.rss());
   }, RSS_SAMPLE_MS);
 
-  const emulator = await startEmulator({
-    projectId: DEMO_PROJECT_ID,
-    credentials: [{ accessKey: DEMO_ACCESS_KEY, secretKey: DEMO_SECRET_KEY }],
-    clusters: options.clusters,
-    chaos: options.chaos,
-  });
+  const emulator = await startEmulator({ ...demoEmulatorOptions(), clusters: options.clusters, chaos: options.chaos });
   // As scripts/start.mjs does, before the gateway require()s the bundle (its cold start reads them).
-  Object.assign(process.env, {
-    MRS_ENDPOINT: emulator.url,
-    MRS_PROJECT_ID: DEMO_PROJECT_ID,
-    HUAWEICLOUD_SDK_AK: DEMO_ACCESS_KEY,
-    HUAWEICLOUD_SDK_SK: DEMO_SECRET_KEY,
-  });
+  Object.assign(process.env, demoFunctionEnvironment(emulator.url));
   delete process.env.HUAWEICLOUD_SDK_SECURITY_TOKEN;
   const gateway = await startGateway({ routes: DEFAULT_ROUTES, functionsDir: options.functionsDir });
   send({ type: 'ready', gatewayUrl: gateway.url });

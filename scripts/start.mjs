@@ -22,7 +22,7 @@ async function loadTools() {
       contents: [
         "export { startGateway, DEFAULT_ROUTES } from './gateway/server';",
         "export { startEmulator } from './emulator/server';",
-        "export { DEMO_ACCESS_KEY, DEMO_CLUSTERS, DEMO_PROJECT_ID, DEMO_SECRET_KEY } from './emulator/demo';",
+        "export { DEMO_CLUSTERS, DEMO_PROJECT_ID, demoEmulatorOptions, demoFunctionEnvironment } from './emulator/demo';",
         "export { loadConfig } from './lib/config';",
       ].join('\n'),
       resolveDir: root,
@@ -52,19 +52,8 @@ function hasRealMrsSettings(env) {
 
 /** Starts the demo emulator and points the function's environment at it. */
 async function startDemoEmulator(tools) {
-  const emulator = await tools.startEmulator({
-    port: 0,
-    projectId: tools.DEMO_PROJECT_ID,
-    credentials: [{ accessKey: tools.DEMO_ACCESS_KEY, secretKey: tools.DEMO_SECRET_KEY }],
-    clusters: { ...tools.DEMO_CLUSTERS },
-    log: (line) => console.log(`[emulator] ${line}`),
-  });
-  Object.assign(process.env, {
-    MRS_ENDPOINT: emulator.url,
-    MRS_PROJECT_ID: tools.DEMO_PROJECT_ID,
-    HUAWEICLOUD_SDK_AK: tools.DEMO_ACCESS_KEY,
-    HUAWEICLOUD_SDK_SK: tools.DEMO_SECRET_KEY,
-  });
+  const emulator = await tools.startEmulator({ ...tools.demoEmulatorOptions(), log: (line) => console.log(`[emulator] ${line}`) });
+  Object.assign(process.env, tools.demoFunctionEnvironment(emulator.url));
   // A leftover token would be signed along with the demo key, and the emulator would refuse it.
   delete process.env.HUAWEICLOUD_SDK_SECURITY_TOKEN;
   return emulator;
