@@ -1,15 +1,19 @@
 /**
  * The Redis tier against a real redis-server: shared answers across instances, and every
- * fault the issue lists (refused, paused, dropped, garbage) leaving answers correct.
+ * fault the issue lists (refused, paused, dropped, garbage) leaving answers correct; every
+ * way of losing the connection (refused, closed by the server, maxclients, killed server,
+ * a socket that stays open but never answers) followed by its re-opening, at most once a
+ * second on an injected clock.
  */
-import type { SharedTier } from '../../lib/cache/entry';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import type { CacheEntry, SharedTier } from '../../lib/cache/entry';
 import { createRedisTier } from '../../lib/cache/redis';
 import { loadConfig } from '../../lib/config';
 import { ConfigurationError } from '../../lib/errors';
 import { createLogger } from '../../lib/log';
 import type { MrsClient } from '../../lib/mrs/client';
 import { createStatusService } from '../../lib/status/service';
-import { describeWithRedis, freePort, startRedisServer, type RedisServer } from '../fixtures/redis-server';
+import { describeWithRedis, freePort, holdSlot, startRedisServer, waitUntil, type RedisServer } from '../fixtures/redis-server';
 
 const policy = { ttlMs: 5000, negativeTtlMs: 2000, staleIfErrorMs: 60_000, maxEntries: 100 };
 const credentials = { get: async () => ({ accessKey: 'AK', secretKey: 'SK' }), renew: async () => undefined };
@@ -17,7 +21,8 @@ const KEY = 'mrs-iam-sync:https://mrs.example:p1:c1';
 
 /** One function instance: its own memory tier and Redis connection, the MRS calls it made, its log lines. */
 /** The command timeout is generous unless a test is about it: a loaded machine must not turn hits into misses. */
-function instance(redisUrl: string, syncing = () => false, commandTimeoutMs = 1000) {
+/** `now` is the tier's clock for its once-a-second re-opening; the service keeps the real one. */
+function instance(redisUrl: string, syncing = () => false, commandTimeoutMs = 1000, now?: () => number) {
   const logs: string[] = [];
   let calls = 0;
   const client: MrsClient = {
@@ -27,13 +32,69 @@ function instance(redisUrl: string, syncing = () => false, commandTimeoutMs = 10
     },
   };
   const log = createLogger({ level: 'debug', write: (line) => logs.push(line) });
-  const shared = createRedisTier({ url: redisUrl, commandTimeoutMs, log });
+  const shared = createRedisTier({ url: redisUrl, commandTimeoutMs, log, ...(now && { now }) });
   const service = createStatusService({ client, endpoint: 'https://mrs.example', defaultProjectId: async () => 'p1', cache: policy, shared });
   return {
     shared,
     logs,
     calls: () => calls,
     get: (clusterId = 'c1') => service.getStatus({ clusterId }, { credentials }),
+  };
+}
+
+/** A clock that moves only when the test moves it. */
+function manualClock(start = 1_000_000) {
+  let time = start;
+  return { now: () => time, advance: (ms: number) => void (time += ms) };
+}
+
+const warnings = (logs: string[]) => logs.filter((line) => line.includes('Redis cache unavailable'));
+const recoveries = (logs: string[]) => logs.filter((line) => line.includes('Redis cache answering again'));
+const keyOf = (clusterId: string) => `mrs-iam-sync:https://mrs.example:p1:${clusterId}`;
+
+/** Connections the server has accepted since it started: proves when the tier opened one. */
+async function connectionsReceived(redis: RedisServer): Promise<number> {
+  const info = await redis.admin.info('stats');
+  return Number(/total_connections_received:(\d+)/.exec(info)?.[1]);
+}
+
+/**
+ * A loopback TCP relay to Redis that can go silent: after stall(), the connections it
+ * carries stay open but nothing more crosses them (a half-dead socket: no FIN, no RST, no
+ * answers), while connections opened later are relayed normally.
+ */
+async function startRelay(targetPort: number): Promise<{ url: string; stall(): void; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const live = new Set<() => void>();
+  const server: Server = createServer((inbound) => {
+    const outbound = connect({ host: '127.0.0.1', port: targetPort });
+    for (const socket of [inbound, outbound]) {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => sockets.delete(socket));
+    }
+    inbound.pipe(outbound);
+    outbound.pipe(inbound);
+    live.add(() => {
+      inbound.unpipe(outbound);
+      outbound.unpipe(inbound);
+      inbound.pause();
+      outbound.pause();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stall() {
+      for (const silence of live) silence();
+      live.clear();
+    },
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
   };
 }
 
@@ -70,12 +131,20 @@ describeWithRedis('Redis tier (real redis-server)', () => {
 
   it('stores versioned JSON that expires with the entry (TTL plus the stale window)', async () => {
     const member = open(redis.url);
+    // The server's own clock around the write bounds the expiry it set, however slow the machine.
+    const serverMs = async () => {
+      const [seconds, micros] = await redis.admin.time();
+      return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    };
+    const before = await serverMs();
     await member.get();
+    const after = await serverMs();
     const raw = await redis.admin.get(KEY);
     expect(JSON.parse(raw ?? '')).toMatchObject({ v: 1, value: { kind: 'status', isSynchronizing: false } });
-    const pttl = await redis.admin.pttl(KEY);
-    expect(pttl).toBeGreaterThan(59_000);
-    expect(pttl).toBeLessThanOrEqual(60_000);
+    const expiresAt = Number(await redis.admin.call('PEXPIRETIME', KEY));
+    // The service's own clock advances between asking MRS and writing, so the TTL written is at most 60 s.
+    expect(expiresAt).toBeLessThanOrEqual(after + 60_000);
+    expect(expiresAt).toBeGreaterThan(before + 60_000 - (after - before) - 1000);
   });
 
   it('treats a corrupt value as a miss, and says so in the log', async () => {
@@ -111,28 +180,125 @@ describeWithRedis('Redis tier (real redis-server)', () => {
     const member = open(redis.url, () => false, 50);
     await member.get('warm-up');
     const sleeper = redis.admin.duplicate();
-    const sleeping = sleeper.debug('SLEEP', 1).catch(() => undefined);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const sleeping = sleeper.debug('SLEEP', 2).catch(() => undefined);
+    // The server cannot answer while it sleeps; its main thread's state in /proc proves it does.
+    await waitUntil(() => redis.sleeping(), { what: 'DEBUG SLEEP did not start' });
     const started = Date.now();
     expect(await member.get('c-busy')).toMatchObject({ cache: { status: 'miss' } });
     expect(Date.now() - started).toBeLessThan(500);
+    expect(redis.sleeping()).toBe(true); // the lookup was over before the sleep was
+    expect(warnings(member.logs).join('\n')).toContain('timed out');
     await sleeping;
     sleeper.disconnect();
   });
 
   it('survives Redis dying mid-run, and uses it again once it is back', async () => {
-    const member = open(redis.url);
+    const clock = manualClock();
+    const member = open(redis.url, () => false, 1000, clock.now);
     await member.get('before');
+    expect(await redis.admin.exists(keyOf('before'))).toBe(1);
     await redis.stop();
     expect(await member.get('during')).toMatchObject({ cache: { status: 'miss' } });
-    expect(member.logs.some((line) => line.includes('Redis cache unavailable'))).toBe(true);
+    expect(warnings(member.logs)).toHaveLength(1);
     await redis.start();
-    await new Promise((resolve) => setTimeout(resolve, 1100)); // reconnects are at most once a second
-    await member.get('after-1'); // this lookup reopens the connection
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    await member.get('after-2');
-    expect(await redis.admin.get('mrs-iam-sync:https://mrs.example:p1:after-2')).not.toBeNull();
-    expect(member.logs.some((line) => line.includes('Redis cache answering again'))).toBe(true);
+    const opened = await connectionsReceived(redis);
+    await member.get('too-soon'); // less than a second since the connection was opened: no new one
+    expect(await redis.admin.exists(keyOf('too-soon'))).toBe(0);
+    expect(await connectionsReceived(redis)).toBe(opened); // no connection opened within the second
+    clock.advance(1000);
+    await member.get('after'); // this lookup re-opens the connection and is answered on it
+    expect(await redis.admin.exists(keyOf('after'))).toBe(1);
+    expect(recoveries(member.logs)).toHaveLength(1);
+    await member.get('later');
+    expect(await redis.admin.exists(keyOf('later'))).toBe(1);
+    expect(warnings(member.logs)).toHaveLength(1);
+    expect(recoveries(member.logs)).toHaveLength(1);
+  });
+
+  it('re-opens a connection the server closed (CLIENT KILL), at most once a second', async () => {
+    const clock = manualClock();
+    const member = open(redis.url, () => false, 1000, clock.now);
+    await member.get('before');
+    expect(await redis.admin.exists(keyOf('before'))).toBe(1);
+    const opened = await connectionsReceived(redis);
+    expect(Number(await redis.admin.client('KILL', 'TYPE', 'normal'))).toBeGreaterThanOrEqual(1); // SKIPME: not admin
+    expect(await member.get('during')).toMatchObject({ cache: { status: 'miss' } });
+    clock.advance(999);
+    expect(await member.get('still-during')).toMatchObject({ cache: { status: 'miss' } });
+    expect(await connectionsReceived(redis)).toBe(opened); // no connection opened within the second
+    expect(await redis.admin.exists(keyOf('during'), keyOf('still-during'))).toBe(0);
+    expect(warnings(member.logs)).toHaveLength(1);
+    expect(recoveries(member.logs)).toHaveLength(0);
+    clock.advance(1);
+    await member.get('after');
+    expect(await redis.admin.exists(keyOf('after'))).toBe(1);
+    expect(await connectionsReceived(redis)).toBe(opened + 1);
+    await member.get('later');
+    expect(await redis.admin.exists(keyOf('later'))).toBe(1);
+    expect(warnings(member.logs)).toHaveLength(1);
+    expect(recoveries(member.logs)).toHaveLength(1);
+  });
+
+  it('re-opens a connection that stays open but never answers again (half-dead socket)', async () => {
+    const relay = await startRelay(redis.port);
+    try {
+      const clock = manualClock();
+      const member = open(relay.url, () => false, 300, clock.now);
+      await member.get('before');
+      expect(await redis.admin.exists(keyOf('before'))).toBe(1);
+      relay.stall();
+      expect(await member.get('during')).toMatchObject({ cache: { status: 'miss' } });
+      expect(warnings(member.logs).join('\n')).toContain('timed out');
+      clock.advance(1000);
+      await member.get('after'); // a fresh connection through the relay, which carries new ones
+      expect(await redis.admin.exists(keyOf('after'))).toBe(1);
+      expect(warnings(member.logs)).toHaveLength(1);
+      expect(recoveries(member.logs)).toHaveLength(1);
+    } finally {
+      await Promise.all(opened.splice(0).map((tier) => tier.close()));
+      await relay.close();
+    }
+  });
+});
+
+describeWithRedis('Redis tier at maxclients (real redis-server with one client slot)', () => {
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await startRedisServer({ maxclients: 1 });
+  });
+  afterAll(async () => {
+    await redis?.close();
+  });
+
+  // The server accepts and closes at once; ioredis then reports "ready" on the closed socket.
+  it('misses while the only slot is taken at cold start, and answers again within a second of it coming free', async () => {
+    const clock = manualClock();
+    const logs: string[] = [];
+    const log = createLogger({ level: 'debug', write: (line) => logs.push(line) });
+    const holder = await holdSlot(redis.port);
+    const tier = createRedisTier({ url: redis.url, commandTimeoutMs: 200, log, now: clock.now });
+    try {
+      await waitUntil(() => warnings(logs).length > 0, { what: 'the refused cold-start connection was not reported' });
+      const at = Date.now();
+      const entry: CacheEntry = { value: { kind: 'status', isSynchronizing: true }, checkedAt: at, freshUntil: at + 5000, keepUntil: at + 60_000, upstreamRequestId: 'r1' };
+      for (let i = 0; i < 3; i += 1) {
+        await tier.set('k', entry, at);
+        expect(await tier.get('k')).toBeUndefined();
+      }
+      await holder.release();
+      clock.advance(999);
+      expect(await tier.get('k')).toBeUndefined(); // not re-opened within the second
+      clock.advance(1);
+      await tier.set('k', entry, at); // re-opens, and is answered on the new connection
+      expect(await tier.get('k')).toEqual(entry);
+      clock.advance(5000);
+      expect(await tier.get('k')).toEqual(entry);
+      expect(warnings(logs)).toHaveLength(1);
+      expect(recoveries(logs)).toHaveLength(1);
+    } finally {
+      await tier.close();
+      await holder.release();
+    }
   });
 });
 
