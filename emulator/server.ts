@@ -1,34 +1,31 @@
 /**
- * A local stand-in for MRS `ListClusterSyncTaskStatus`
- * (`GET /v2/{project_id}/clusters/{cluster_id}/iam-sync` -> `{"is_synchronizing": bool}`),
- * IAM's project look-up (`GET /v3/projects?name={region}`) and, when configured, an ECS
- * node's metadata security-key endpoint,
- * behind an emulation of Huawei's API gateway: it checks AK/SK signatures with its own
- * verifier and answers errors the way the real service does. For tests and `npm start`
- * only; it listens on 127.0.0.1 and is never deployed.
+ * A local stand-in for the Huawei Cloud services the functions call, behind an emulation
+ * of Huawei's API gateway: it checks AK/SK signatures with its own verifier and answers
+ * errors the way the real services do. The services are route tables in their own modules:
+ * MRS's cluster APIs (mrs.ts), IAM's project look-up (iam.ts) and, when configured, an ECS
+ * node's metadata service (ecs-metadata.ts). This module is the gateway part they share:
+ * listening and closing, the request log, the admin API, authentication and the fault
+ * pipeline. For tests and `npm start` only; it listens on 127.0.0.1 and is never deployed.
  *
- * Per request, in order: admin routes (`/_emulator/...`), then an injected fault if one
- * applies (a queued one, else the chaos profile's latency and random fault), then
- * authentication, then routing.
+ * Per request, in order: admin routes (`/_emulator/...`), then the unsigned metadata
+ * service, then (for every other request, recorded) an injected fault if one applies (a
+ * queued one, else the chaos profile's latency and random fault), then authentication,
+ * then the service's route.
  */
 import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type AdminControls, handleAdmin, isAdminPath } from './admin';
-import {
-  API_NOT_FOUND,
-  authenticationFailed,
-  CLUSTER_NOT_FOUND,
-  type ErrorBody,
-  type ErrorReply,
-  injectedStatusBody,
-  METHOD_NOT_FOUND,
-  PROJECT_MISMATCH,
-} from './errors';
-import { Chaos, type ChaosProfile, chaosSnapshot, type Fault, type FaultOptions, FaultQueue } from './faults';
 import { closeServer, listenOnLoopback, newRequestId, readBody, sendBody, sendJson, splitTarget } from '../tools/loopback-http';
-import { headerValue, type VerifyResult, verifyRequest } from './signature';
+import { metadataRoutes, type MetadataOptions } from './ecs-metadata';
+import { authenticationFailed, injectedStatusBody } from './errors';
+import { Chaos, type ChaosProfile, chaosSnapshot, type Fault, type FaultOptions, FaultQueue } from './faults';
+import { iamRoutes } from './iam';
+import { createMrs } from './mrs';
+import { type ApiReply, type ApiRoute, dispatch, matchApiRoute } from './routes';
+import { type VerifyResult, verifyRequest } from './signature';
 
+export { METADATA_PATH } from './ecs-metadata';
 export type { ChaosProfile, Fault, FaultOptions } from './faults';
 
 export interface EmulatorCredential {
@@ -51,7 +48,7 @@ export interface EmulatorOptions {
    * What the ECS/CCE metadata service (`GET /openstack/latest/securitykey`, unsigned, as on a
    * real node) hands out, one per request, the last one repeating: a script of rotations.
    */
-  metadata?: { credentials: Array<Required<EmulatorCredential>>; lifetimeSeconds?: number };
+  metadata?: MetadataOptions;
   /** How far X-Sdk-Date may be from the emulator's clock; default 900 (15 minutes). */
   maxClockSkewSeconds?: number;
   /** Epoch milliseconds; lets tests move the emulator's clock. */
@@ -97,9 +94,8 @@ export interface Emulator {
   close(): Promise<void>;
 }
 
-/** Value ranges from the API reference (URI parameters table). */
+/** Value range from the API reference (URI parameters table). */
 const PROJECT_ID_PATTERN = /^[A-Za-z0-9]{1,64}$/;
-const CLUSTER_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 const DEFAULT_MAX_CLOCK_SKEW_SECONDS = 900;
 /**
@@ -109,24 +105,6 @@ const DEFAULT_MAX_CLOCK_SKEW_SECONDS = 900;
  */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 const RECENT_REQUESTS_IN_STATE = 20;
-
-function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
-
-/** The metadata service's security-key path (served without a signature, as the real one is). */
-export const METADATA_PATH = '/openstack/latest/securitykey';
-
-/** `/v2/{project_id}/clusters/{cluster_id}/iam-sync`, any method; the caller checks the method. */
-function matchIamSync(path: string): { projectId: string; clusterId: string } | undefined {
-  const s = path.split('/');
-  if (s.length !== 6 || s[0] !== '' || s[1] !== 'v2' || s[3] !== 'clusters' || s[5] !== 'iam-sync') return undefined;
-  return { projectId: decodeSegment(s[2]), clusterId: decodeSegment(s[4]) };
-}
 
 function validateOptions(options: EmulatorOptions): void {
   if (!PROJECT_ID_PATTERN.test(options.projectId)) throw new RangeError('projectId must be 1-64 letters or digits');
@@ -138,19 +116,15 @@ function validateOptions(options: EmulatorOptions): void {
   }
 }
 
-function assertClusterId(id: string): void {
-  if (!CLUSTER_ID_PATTERN.test(id)) throw new RangeError(`cluster id ${JSON.stringify(id)} must be 1-64 letters, digits, "_" or "-"`);
-}
-
 export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
   validateOptions(options);
   const credentials = new Map(options.credentials.map((c) => [c.accessKey, c]));
-  const clusters = new Map<string, boolean>();
-  const setCluster = (id: string, isSynchronizing: boolean): void => {
-    assertClusterId(id);
-    clusters.set(id, isSynchronizing);
-  };
-  for (const [id, value] of Object.entries(options.clusters)) setCluster(id, value);
+  const now = options.now ?? Date.now;
+  const mrs = createMrs(options.projectId, options.clusters);
+  /** Served only to signed requests. */
+  const signedRoutes: readonly ApiRoute[] = [...mrs.routes, ...iamRoutes(options.projectId, options.region)];
+  /** Served without a signature, as a node's metadata service is; not recorded, never faulted. */
+  const unsignedRoutes: readonly ApiRoute[] = options.metadata === undefined ? [] : metadataRoutes(options.metadata, now);
 
   const faults = new FaultQueue();
   let chaos: Chaos | undefined;
@@ -161,7 +135,6 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   // With the seed it drew, so reset() repeats the sequence even when the options gave none.
   const initialChaos = chaos?.profile;
   const requests: RecordedRequest[] = [];
-  const now = options.now ?? Date.now;
   const maxClockSkewSeconds = options.maxClockSkewSeconds ?? DEFAULT_MAX_CLOCK_SKEW_SECONDS;
   const log = options.log;
   // Cancels pending delay faults on close(), so no timer outlives the emulator.
@@ -171,7 +144,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
 
   const state = () => ({
     project_id: options.projectId,
-    clusters: Object.fromEntries(clusters),
+    clusters: mrs.clusters.snapshot(),
     faults: faults.snapshot(),
     chaos: chaos === undefined ? null : chaosSnapshot(chaos.profile),
     requests: {
@@ -188,21 +161,16 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
 
   const admin: AdminControls = {
     state,
-    hasCluster: (id) => clusters.has(id),
-    setCluster,
-    removeCluster: (id) => void clusters.delete(id),
+    hasCluster: mrs.clusters.has,
+    setCluster: mrs.clusters.set,
+    removeCluster: mrs.clusters.remove,
     injectFault: (fault, opts) => faults.add(fault, opts),
     clearFaults: () => faults.clear(),
     setChaos,
   };
 
-  /** Real APIG error bodies carry the request id too; MRS's own bodies do not. */
-  function errorPayload(body: ErrorBody, requestId: string): ErrorBody & { request_id?: string } {
-    return body.error_code.startsWith('APIGW.') ? { ...body, request_id: requestId } : body;
-  }
-
-  function sendError(res: ServerResponse, reply: ErrorReply, requestId: string): void {
-    sendJson(res, reply.status, errorPayload(reply.body, requestId));
+  function sendReply(res: ServerResponse, reply: ApiReply, requestId: string): void {
+    sendJson(res, reply.status, withRequestId(reply.body, requestId));
   }
 
   function describe(record: RecordedRequest): string {
@@ -215,7 +183,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   function serveFault(fault: Exclude<Fault, { kind: 'delay' }>, req: IncomingMessage, res: ServerResponse, requestId: string): void {
     switch (fault.kind) {
       case 'status': {
-        const body = fault.body ?? errorPayload(injectedStatusBody(fault.status), requestId);
+        const body = fault.body ?? withRequestId(injectedStatusBody(fault.status), requestId);
         if (typeof body === 'string') sendBody(res, fault.status, body, { 'Content-Type': 'text/plain; charset=utf-8', ...fault.headers });
         else sendJson(res, fault.status, body, fault.headers);
         return;
@@ -245,43 +213,6 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     }
   }
 
-  let metadataServed = 0;
-  function serveMetadata(res: ServerResponse, metadata: NonNullable<EmulatorOptions['metadata']>): void {
-    const script = metadata.credentials;
-    const credential = script[Math.min(metadataServed, script.length - 1)];
-    metadataServed += 1;
-    if (credential === undefined) return sendJson(res, 404, { error: 'no metadata credentials configured' });
-    sendJson(res, 200, {
-      credential: {
-        access: credential.accessKey,
-        secret: credential.secretKey,
-        securitytoken: credential.securityToken,
-        expires_at: new Date(now() + (metadata.lifetimeSeconds ?? 3600) * 1000).toISOString(),
-      },
-    });
-  }
-
-  function answer(record: RecordedRequest, res: ServerResponse, requestId: string): void {
-    if (!record.verification.ok) return sendError(res, authenticationFailed(record.verification), requestId);
-    // IAM's project look-up, served here too so that project discovery runs locally.
-    if (record.path === '/v3/projects' && record.method === 'GET') {
-      const name = new URLSearchParams(record.query).get('name');
-      const region = options.region ?? 'cn-north-4';
-      return sendJson(res, 200, { projects: name === null || name === region ? [{ id: options.projectId, name: region }] : [] });
-    }
-    const route = matchIamSync(record.path);
-    if (route === undefined) return sendError(res, API_NOT_FOUND, requestId);
-    if (record.method !== 'GET') return sendError(res, METHOD_NOT_FOUND, requestId);
-    // sdk-core sends the credential's project as X-Project-Id; it must agree with the path too.
-    const headerProject = headerValue(record.headers, 'x-project-id');
-    if (route.projectId !== options.projectId || (headerProject !== undefined && headerProject !== options.projectId)) {
-      return sendError(res, PROJECT_MISMATCH, requestId);
-    }
-    const isSynchronizing = clusters.get(route.clusterId);
-    if (isSynchronizing === undefined) return sendError(res, CLUSTER_NOT_FOUND, requestId);
-    sendJson(res, 200, { is_synchronizing: isSynchronizing });
-  }
-
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = newRequestId();
     res.setHeader('X-Request-Id', requestId);
@@ -294,8 +225,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       sendJson(res, reply.status, reply.body, reply.headers);
       return;
     }
-    if (path === METADATA_PATH && options.metadata !== undefined) {
-      serveMetadata(res, options.metadata);
+    if (matchApiRoute(unsignedRoutes, path) !== undefined) {
+      sendReply(res, dispatch(unsignedRoutes, { method, path, query, headers: req.headers, body }), requestId);
       return;
     }
 
@@ -310,7 +241,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       log?.(describe(record));
     });
 
-    const queued = faults.take(matchIamSync(path)?.clusterId);
+    // From the path alone: faults come before authentication, as a failing gateway or network answers before any check.
+    const queued = faults.take(matchApiRoute(signedRoutes, path)?.params.cluster_id);
     const drawn = queued === undefined ? chaos?.next() : undefined;
     if (drawn !== undefined && drawn.latencyMs > 0) {
       record.latencyMs = drawn.latencyMs;
@@ -328,7 +260,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         return;
       }
     }
-    answer(record, res, requestId);
+    const reply = record.verification.ok ? dispatch(signedRoutes, { method, path, query, headers: req.headers, body }) : authenticationFailed(record.verification);
+    sendReply(res, reply, requestId);
   }
 
   const server = createServer((req, res) => {
@@ -349,7 +282,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     url: `http://127.0.0.1:${port}`,
     port,
     requests,
-    setCluster,
+    setCluster: admin.setCluster,
     removeCluster: admin.removeCluster,
     injectFault: admin.injectFault,
     clearFaults: admin.clearFaults,
@@ -367,4 +300,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       return closed;
     },
   };
+}
+
+/** Real APIG error bodies carry the request id too; MRS's own bodies and successful answers do not. */
+function withRequestId(body: unknown, requestId: string): unknown {
+  if (typeof body !== 'object' || body === null) return body;
+  const code = (body as { error_code?: unknown }).error_code;
+  return typeof code === 'string' && code.startsWith('APIGW.') ? { ...body, request_id: requestId } : body;
 }
