@@ -11,6 +11,9 @@
  *   PUT    /_emulator/chaos           {"latency_ms": {"min": 20, "max": 60}, "fault_rate": 0.01, "faults": [{"kind": "reset"}], "seed": 7}
  *   DELETE /_emulator/chaos
  *
+ * Chaos without "faults" draws from the mix `npm run load` uses: 503, 500, 429 with
+ * Retry-After 1, and reset (DEFAULT_CHAOS_FAULTS in faults.ts).
+ *
  * Every success answers with the resulting state, so one curl shows the effect.
  */
 import { type ChaosProfile, type Fault, type FaultOptions, parseChaosRequest, parseFaultRequest } from './faults';

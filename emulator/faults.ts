@@ -158,6 +158,19 @@ function pickFault(json: Record<string, unknown>): Fault | string {
 }
 
 /**
+ * What chaos draws from when the profile names no faults, so that a fault rate alone (the
+ * README's `{"latency_ms":{"min":20,"max":60},"fault_rate":0.01,"seed":7}`) means something:
+ * the mix `npm run load` uses (load/run.mjs), the transient failures a client of MRS must
+ * retry: 503, 500, 429 with `Retry-After: 1` (APIG's throttling answer), and a reset connection.
+ */
+export const DEFAULT_CHAOS_FAULTS: readonly Fault[] = [
+  { kind: 'status', status: 503 },
+  { kind: 'status', status: 500 },
+  { kind: 'status', status: 429, headers: { 'Retry-After': '1' } },
+  { kind: 'reset' },
+];
+
+/**
  * A random fault profile for load tests: every API request that no queued fault answers
  * waits `latencyMs`, and a `faultRate` share of them is answered by one of `faults` instead
  * of the service. Queued faults keep precedence, so a scripted sequence stays exact.
@@ -167,7 +180,10 @@ export interface ChaosProfile {
   latencyMs?: number | { min: number; max: number };
   /** Share of requests, 0..1, answered by a fault. Default 0. */
   faultRate?: number;
-  /** Picked uniformly for a request chosen by `faultRate`; required when `faultRate` > 0. */
+  /**
+   * Picked uniformly for a request chosen by `faultRate`. Default DEFAULT_CHAOS_FAULTS
+   * (503, 500, 429 with Retry-After 1, reset); an empty list with a rate above 0 is refused.
+   */
   faults?: Fault[];
   /** Same seed, same sequence of latencies and faults, request by request. Default: a random seed. */
   seed?: number;
@@ -179,22 +195,22 @@ export interface ChaosDraw {
 }
 
 export class Chaos {
-  /** The profile with the seed in use, so a run can be repeated. */
-  readonly profile: ChaosProfile & { seed: number };
+  /** The profile with the faults and seed in use, so a run can be repeated and the state shows what may happen. */
+  readonly profile: ChaosProfile & { faults: Fault[]; seed: number };
   private readonly random: () => number;
 
   constructor(profile: ChaosProfile) {
     const problem = chaosProblem(profile);
     if (problem !== null) throw new RangeError(problem);
     const seed = profile.seed ?? Math.floor(Math.random() * 2 ** 32);
-    this.profile = { ...profile, seed };
+    this.profile = { ...profile, faults: profile.faults ?? [...DEFAULT_CHAOS_FAULTS], seed };
     this.random = seededRandom(seed);
   }
 
   /** What the next request gets. Always three draws, so a seed's sequence does not depend on the profile's other fields. */
   next(): ChaosDraw {
     const [latencyDraw, rateDraw, pickDraw] = [this.random(), this.random(), this.random()];
-    const { latencyMs = 0, faultRate = 0, faults = [] } = this.profile;
+    const { latencyMs = 0, faultRate = 0, faults } = this.profile;
     return {
       latencyMs: typeof latencyMs === 'number' ? latencyMs : latencyMs.min + latencyDraw * (latencyMs.max - latencyMs.min),
       fault: rateDraw < faultRate ? faults[Math.floor(pickDraw * faults.length)] : undefined,
@@ -223,7 +239,7 @@ function chaosProblem({ latencyMs, faultRate, faults, seed }: ChaosProfile): str
   }
   if (faultRate !== undefined && !(isNonNegative(faultRate) && faultRate <= 1)) return 'fault rate must be between 0 and 1';
   if (faults !== undefined && !Array.isArray(faults)) return 'faults must be an array';
-  if ((faultRate ?? 0) > 0 && (faults ?? []).length === 0) return 'a fault rate above 0 needs at least one fault';
+  if ((faultRate ?? 0) > 0 && faults?.length === 0) return 'a fault rate above 0 needs at least one fault (or no "faults" for the default mix)';
   for (const fault of faults ?? []) {
     const problem = faultProblem(fault);
     if (problem !== null) return `faults: ${problem}`;
@@ -233,8 +249,8 @@ function chaosProblem({ latencyMs, faultRate, faults, seed }: ChaosProfile): str
 }
 
 /** The admin API's view of a profile, in its snake_case. */
-export function chaosSnapshot(profile: ChaosProfile & { seed: number }): Record<string, unknown> {
-  return { latency_ms: profile.latencyMs ?? 0, fault_rate: profile.faultRate ?? 0, faults: profile.faults ?? [], seed: profile.seed };
+export function chaosSnapshot(profile: Chaos['profile']): Record<string, unknown> {
+  return { latency_ms: profile.latencyMs ?? 0, fault_rate: profile.faultRate ?? 0, faults: profile.faults, seed: profile.seed };
 }
 
 export type ParsedChaosRequest = { ok: true; profile: ChaosProfile } | { ok: false; error: string };
@@ -243,7 +259,8 @@ const CHAOS_FIELDS = ['latency_ms', 'fault_rate', 'faults', 'seed'];
 
 /**
  * The admin route's body, e.g.
- * `{"latency_ms": {"min": 20, "max": 60}, "fault_rate": 0.01, "faults": [{"kind": "status", "status": 503}], "seed": 7}`.
+ * `{"latency_ms": {"min": 20, "max": 60}, "fault_rate": 0.01, "faults": [{"kind": "status", "status": 503}], "seed": 7}`;
+ * without `faults`, chaos draws from DEFAULT_CHAOS_FAULTS.
  * Unknown fields are refused rather than ignored: a misspelt `faultRate` would otherwise turn chaos silently off.
  */
 export function parseChaosRequest(json: unknown): ParsedChaosRequest {

@@ -55,7 +55,10 @@ export interface EmulatorOptions {
   now?: () => number;
   /** One line per request (method, path, status or fault, auth outcome); never a secret. */
   log?: (line: string) => void;
-  /** Random latency and faults for the requests no queued fault answers; off when omitted. */
+  /**
+   * Random latency and faults for the requests no queued fault answers; off when omitted.
+   * A fault rate without faults draws from `npm run load`'s mix: 503, 500, 429 with Retry-After 1, reset.
+   */
   chaos?: ChaosProfile;
 }
 

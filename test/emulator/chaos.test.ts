@@ -2,7 +2,7 @@
  * The chaos profile: seeded random latency and faults for the requests no queued fault
  * answers, through the typed API, the emulator and the admin route.
  */
-import { Chaos, type ChaosProfile, parseChaosRequest, seededRandom } from '../../emulator/faults';
+import { Chaos, type ChaosProfile, DEFAULT_CHAOS_FAULTS, parseChaosRequest, seededRandom } from '../../emulator/faults';
 import { type Emulator, startEmulator } from '../../emulator/server';
 import { json, type Reply, send } from '../fixtures/http-client';
 import { sdkSign } from './helpers';
@@ -39,11 +39,22 @@ describe('Chaos', () => {
     expect(draws({ seed: 3 }, 100).every((d) => d.latencyMs === 0 && d.fault === undefined)).toBe(true);
   });
 
+  it('draws from the load test mix when the profile names no faults', () => {
+    const sample = draws({ faultRate: 1, seed: 2 }, 2_000);
+    expect(new Set(sample.map((d) => JSON.stringify(d.fault)))).toEqual(new Set(DEFAULT_CHAOS_FAULTS.map((f) => JSON.stringify(f))));
+    expect(DEFAULT_CHAOS_FAULTS).toEqual([
+      { kind: 'status', status: 503 },
+      { kind: 'status', status: 500 },
+      { kind: 'status', status: 429, headers: { 'Retry-After': '1' } },
+      { kind: 'reset' },
+    ]);
+  });
+
   it.each<ChaosProfile>([
     { latencyMs: -1 },
     { latencyMs: { min: 60, max: 20 } },
     { faultRate: 1.5 },
-    { faultRate: 0.1 },
+    { faultRate: 0.1, faults: [] },
     { faultRate: 0.1, faults: [{ kind: 'status', status: 99 }] },
     { seed: 1.5 },
   ])('rejects %j', (profile) => {
@@ -150,6 +161,11 @@ describe('an emulator with chaos', () => {
     expect(put.status).toBe(200);
     expect(json(put)).toMatchObject({ chaos: { latency_ms: 1, fault_rate: 1, faults: [{ kind: 'status', status: 429, headers: { 'Retry-After': '1' } }], seed: 5 } });
     expect(await call(emulator)).toBe(429);
+
+    // The README's example: a fault rate and no fault kinds takes the default mix.
+    const readme = await admin('PUT', { latency_ms: { min: 20, max: 60 }, fault_rate: 0.01, seed: 7 });
+    expect([readme.status, json(readme)]).toEqual([200, expect.objectContaining({ chaos: { latency_ms: { min: 20, max: 60 }, fault_rate: 0.01, faults: DEFAULT_CHAOS_FAULTS, seed: 7 } })]);
+    expect(json(await admin('PUT', { fault_rate: 0.01, faults: [] }))).toEqual({ error: expect.stringContaining('needs at least one fault') });
 
     const refused = await admin('PUT', { faultRate: 0.5 });
     expect([refused.status, json(refused)]).toEqual([400, { error: expect.stringContaining('unknown field "faultRate"') }]);
