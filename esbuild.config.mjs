@@ -10,29 +10,38 @@ const root = dirname(fileURLToPath(import.meta.url));
 /**
  * The SDK's signer needs one lodash function and one moment call; loading both libraries
  * would cost about 35 ms of every cold start. Only imports made by the signer module are
- * redirected (see lib/mrs/signer-shims/README.md).
+ * redirected (see lib/huawei/signer-shims/README.md).
  */
 export const signerShims = {
   name: 'signer-shims',
   setup(build) {
     build.onResolve({ filter: /^(lodash|moment)$/ }, (args) =>
       /huaweicloud-sdk-core[\\/]auth[\\/]AKSKSigner\.js$/.test(args.importer)
-        ? { path: join(root, 'lib', 'mrs', 'signer-shims', `${args.path}.ts`) }
+        ? { path: join(root, 'lib', 'huawei', 'signer-shims', `${args.path}.ts`) }
         : undefined,
     );
   },
 };
 
 /**
- * The Redis tier (and the client library in it, about 150 KB) goes into its own file beside
- * the function's bundle, `redis-tier.js`, required only when REDIS_URL is set: a deployment
- * without Redis does not even parse it at cold start.
+ * Modules split out of each function's bundle into a file beside it, by the specifier that
+ * lib/composition/lazy.ts (the one place that loads them) requires them with. A deployment
+ * that does not need one never even parses it at cold start. Only modules that throw none of
+ * the adapter's error classes may be split: a chunk has its own copies of every class it
+ * bundles, and `instanceof` would not know them (the IAM project look-up stays inline,
+ * required lazily, for that reason).
  */
-const REDIS_TIER_FILE = 'redis-tier.js';
-const redisTierApart = {
-  name: 'redis-tier-apart',
+export const LAZY_CHUNKS = {
+  '../cache/redis': { file: 'redis-tier.js', source: join('lib', 'cache', 'redis.ts') },
+};
+const LAZY_IMPORTER = /[\\/]lib[\\/]composition[\\/]lazy\.ts$/;
+const lazyChunksApart = {
+  name: 'lazy-chunks-apart',
   setup(build) {
-    build.onResolve({ filter: /^\.\.\/cache\/redis$/ }, () => ({ path: `./${REDIS_TIER_FILE}`, external: true }));
+    build.onResolve({ filter: /^\.\.\// }, (args) => {
+      const chunk = LAZY_CHUNKS[args.path];
+      return chunk !== undefined && LAZY_IMPORTER.test(args.importer) ? { path: `./${chunk.file}`, external: true } : undefined;
+    });
   },
 };
 
@@ -40,7 +49,8 @@ const redisTierApart = {
 export const NODE_BUNDLE = { bundle: true, platform: 'node', target: 'node20', format: 'cjs' };
 
 /** The deployed functions, minified; the local tools and benchmarks reuse these settings where they compare. */
-export const FUNCTION_BUNDLE = { ...NODE_BUNDLE, minify: true, sourcemap: false };
+// keepNames: tools report `error.constructor.name` (serverless-offline does); minified, it would be a letter.
+export const FUNCTION_BUNDLE = { ...NODE_BUNDLE, minify: true, keepNames: true, sourcemap: false };
 
 const common = { ...FUNCTION_BUNDLE, write: false };
 
@@ -64,11 +74,13 @@ export async function buildFunctions({ quiet = false } = {}) {
   const sizes = {};
   const logLevel = quiet ? 'error' : 'warning';
   for (const name of functionNames) {
-    const [main, redisTier] = await Promise.all([
-      build({ ...common, entryPoints: [join(root, 'functions', `${name}.ts`)], outfile: join(root, 'dist', name, 'index.js'), plugins: [signerShims, redisTierApart], logLevel }),
-      build({ ...common, entryPoints: [join(root, 'lib', 'cache', 'redis.ts')], outfile: join(root, 'dist', name, REDIS_TIER_FILE), logLevel }),
+    const results = await Promise.all([
+      build({ ...common, entryPoints: [join(root, 'functions', `${name}.ts`)], outfile: join(root, 'dist', name, 'index.js'), plugins: [signerShims, lazyChunksApart], logLevel }),
+      ...Object.values(LAZY_CHUNKS).map((chunk) =>
+        build({ ...common, entryPoints: [join(root, chunk.source)], outfile: join(root, 'dist', name, chunk.file), logLevel }),
+      ),
     ]);
-    for (const result of [main, redisTier]) {
+    for (const result of results) {
       for (const output of writeAtomically(result).outputFiles) sizes[relative(root, output.path)] = output.contents.byteLength;
     }
   }

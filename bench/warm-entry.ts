@@ -6,7 +6,7 @@ import type { IamSyncStatus } from '../lib/mrs/client';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/log';
 import { createStatusHandler } from '../lib/status/handler';
-import { functionParts } from '../lib/status/parts';
+import { functionParts } from '../lib/composition/parts';
 
 /** The stub's answer; the bench also times this function alone, as the floor of the stack's cost. */
 export const stubbedGetIamSyncStatus = async (): Promise<IamSyncStatus> => ({ isSynchronizing: false, requestId: 'bench' });

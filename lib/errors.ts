@@ -13,6 +13,8 @@ export interface UpstreamDetails {
   httpStatus?: number;
   errorCode?: string;
   requestId?: string;
+  /** The service's free-text `error_msg`, cleaned and cut short: for logs only, never a caller's message. */
+  errorMessage?: string;
 }
 
 export abstract class AdapterError extends Error {

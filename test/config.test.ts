@@ -79,7 +79,7 @@ describe('loadConfig', () => {
 
   it('reports every problem at once', () => {
     const message = problemsOf({ MRS_REGION: 'Mars', MRS_PROJECT_ID: 'p-1', MRS_TIMEOUT_MS: 'soon' });
-    expect(message).toMatch(/not a region name/);
+    expect(message).toMatch(/not a region id/);
     expect(message).toMatch(/project id must be/);
     expect(message).toMatch(/MRS_TIMEOUT_MS/);
   });

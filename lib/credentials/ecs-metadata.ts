@@ -5,9 +5,13 @@
  * kept for the life of the instance and refreshed five minutes before they expire;
  * concurrent refreshes share one request; a failed refresh keeps the old credentials until
  * they really expire.
+ *
+ * A metadata service that is briefly unreachable or failing is an upstream outage like any
+ * other (UpstreamUnavailable: retried, covered by a stale answer); only one that answers that
+ * the node has no agency (a 4xx, or no usable credential) is a configuration error.
  */
-import { ConfigurationError } from '../errors';
-import type { Send } from '../mrs/transport';
+import { ConfigurationError, UpstreamUnavailable } from '../errors';
+import type { Send } from '../huawei/transport';
 import type { FallbackCredentialSource } from './chain';
 import type { Credentials } from './types';
 
@@ -34,11 +38,13 @@ export function createEcsMetadataSource({ url, send, now = Date.now }: EcsMetada
     try {
       response = await send({ method: 'GET', url: new URL(url), headers: { Accept: 'application/json' } }, METADATA_TIMEOUT_MS);
     } catch (error) {
-      throw unavailable(`the metadata service did not answer (${(error as Error).message})`);
+      throw unavailable(`did not answer (${(error as Error).message})`);
     }
-    if (response.status !== 200) throw unavailable(`the metadata service answered HTTP ${response.status}`);
+    // A 4xx is the service's word that this node has nothing to give; a 5xx or 429 may pass.
+    if (response.status >= 400 && response.status < 500 && response.status !== 429) throw noAgency(`answered HTTP ${response.status}`);
+    if (response.status !== 200) throw unavailable(`answered HTTP ${response.status}`);
     const parsed = parseSecurityKey(response.body);
-    if (parsed === undefined) throw unavailable('the metadata service answered without a usable credential');
+    if (parsed === undefined) throw noAgency('answered without a usable credential');
     return parsed;
   };
 
@@ -68,10 +74,16 @@ export function createEcsMetadataSource({ url, send, now = Date.now }: EcsMetada
   };
 }
 
-function unavailable(reason: string): ConfigurationError {
+function unavailable(what: string): UpstreamUnavailable {
+  return new UpstreamUnavailable(
+    `The ECS metadata service, asked for the node agency's credentials, ${what}. Retry shortly; if it persists, check the node's metadata service.`,
+  );
+}
+
+function noAgency(what: string): ConfigurationError {
   return new ConfigurationError(
-    `No credentials to call MRS with: the runtime gave none, HUAWEICLOUD_SDK_AK/SK are not set, and ${reason}. ` +
-      'Give the function an agency, or set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK.',
+    `No credentials to call MRS with: the runtime gave none, HUAWEICLOUD_SDK_AK/SK are not set, and the ECS metadata service ${what}. ` +
+      'Give the function (or its node) an agency, or set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK.',
   );
 }
 
@@ -79,7 +91,7 @@ function parseSecurityKey(body: string): Held | undefined {
   try {
     const credential = (JSON.parse(body) as { credential?: Record<string, unknown> } | null)?.credential;
     const { access, secret, securitytoken: token, expires_at: expiresAt } = credential ?? {};
-    const expiry = typeof expiresAt === 'string' ? Date.parse(expiresAt) : NaN;
+    const expiry = typeof expiresAt === 'string' ? Date.parse(expiresAt) : Number.NaN;
     if (typeof access !== 'string' || typeof secret !== 'string' || typeof token !== 'string' || !access || !secret || !token || Number.isNaN(expiry)) {
       return undefined;
     }

@@ -1,16 +1,15 @@
 /**
  * One log line per invocation, with its request id, outcome and duration: `info` for
- * answers, `warn` for the caller's mistakes (4xx), `error` for everything else.
+ * answers, `warn` for answers served stale and for the caller's mistakes (4xx), `error` for
+ * everything else.
  */
 import type middy from '@middy/core';
 import { toAdapterError } from '../errors';
-import type { AdapterContext } from '../runtime/invocation';
+import type { AdapterContext, Invocation } from '../runtime/invocation';
 
 export function structuredLogging(now: () => number = Date.now): middy.MiddlewareObj<unknown, unknown, Error, AdapterContext> {
   return {
-    after: ({ context: { invocation }, response }) => {
-      invocation.log.info('answered', { duration_ms: now() - invocation.startedAt, status: statusOf(response) });
-    },
+    after: ({ context: { invocation }, response }) => logAnswered(invocation, response, now),
     onError: ({ context: { invocation }, error }) => {
       const failure = toAdapterError(error);
       const level = failure.statusCode < 500 ? 'warn' : 'error';
@@ -21,6 +20,12 @@ export function structuredLogging(now: () => number = Date.now): middy.Middlewar
       });
     },
   };
+}
+
+/** The line for an answer; also written by steps that answer before the handler runs (a CORS preflight). */
+export function logAnswered(invocation: Invocation, response: unknown, now: () => number = Date.now): void {
+  const level = invocation.outcome.cache === 'stale' ? 'warn' : 'info';
+  invocation.log[level]('answered', { duration_ms: now() - invocation.startedAt, status: statusOf(response), ...invocation.outcome });
 }
 
 function statusOf(response: unknown): number | undefined {

@@ -7,42 +7,27 @@ import type middy from '@middy/core';
 import { InvalidRequest, PayloadTooLarge, toAdapterError } from '../errors';
 import { quoteUntrusted } from '../quote';
 import type { AdapterContext } from '../runtime/invocation';
-import { classifyEvent, type TimerEvent, type Trigger } from '../triggers/classify';
-import type { HttpRequest } from '../triggers/http-request';
-import { errorResponse, jsonResponse } from '../triggers/http-response';
-
-/** How one function reads its query from each kind of event, and renders its answer. */
-export interface Route<Query, Answer> {
-  /** The events the function accepts, in words, for InvalidRequest messages. */
-  readonly acceptedShapes: string;
-  fromDirect(payload: Readonly<Record<string, unknown>>): Query;
-  fromHttp?(request: HttpRequest): Query;
-  /** The methods `fromHttp` accepts, for CORS preflights. */
-  readonly httpMethods?: readonly string[];
-  fromTimer?(timer: TimerEvent): Query;
-  /** The answer as every caller receives it (the HTTP body, the direct return value). */
-  toBody(answer: Answer): unknown;
-  /** Headers an HTTP answer carries besides the common ones. */
-  httpHeaders?(answer: Answer): Record<string, string>;
-}
+import { classifyEvent, type Trigger } from '../triggers/classify';
+import { errorResponse, jsonResponse } from '../triggers/gateway-response';
+import type { TriggerRoute } from '../triggers/route';
 
 /** No route reads a body this large; it is refused before anything looks inside it. */
-export const MAX_BODY_BYTES = 8 * 1024;
+export const MAX_EVENT_BODY_BYTES = 8 * 1024;
 
 /** What this middleware keeps on the middy request between its before and after steps. */
 interface AdapterState {
   trigger?: Trigger['kind'];
 }
 
-export function triggerAdapter<Query, Answer>(route: Route<Query, Answer>): middy.MiddlewareObj<unknown, unknown, Error, AdapterContext> {
+export function triggerAdapter<Query, Answer>(route: TriggerRoute<Query, Answer>): middy.MiddlewareObj<unknown, unknown, Error, AdapterContext> {
   const stateOf = (request: { internal: unknown }) => request.internal as AdapterState;
   const refuse = (what: string) => new InvalidRequest(`${what} ${route.acceptedShapes}`);
   const queryOf = (trigger: Trigger): Query => {
     switch (trigger.kind) {
       case 'http':
         if (route.fromHttp === undefined) throw refuse('This function does not answer HTTP requests.');
-        if (trigger.request.bodyBytes > MAX_BODY_BYTES) {
-          throw new PayloadTooLarge(`The request body is ${trigger.request.bodyBytes} bytes; this function reads none over ${MAX_BODY_BYTES}.`);
+        if (trigger.request.bodyBytes > MAX_EVENT_BODY_BYTES) {
+          throw new PayloadTooLarge(`The request body is ${trigger.request.bodyBytes} bytes; this function reads none over ${MAX_EVENT_BODY_BYTES}.`);
         }
         return route.fromHttp(trigger.request);
       case 'timer':
@@ -61,6 +46,7 @@ export function triggerAdapter<Query, Answer>(route: Route<Query, Answer>): midd
     },
     after: (request) => {
       const answer = request.response as Answer;
+      Object.assign(request.context.invocation.outcome, route.logFields?.(answer));
       const body = route.toBody(answer);
       request.response =
         stateOf(request).trigger === 'http'

@@ -12,24 +12,30 @@ type State =
   /** Half-open, with its one probe under way. */
   | { readonly kind: 'probing' };
 
+export type BreakerState = State['kind'];
+
 export interface CircuitBreakerOptions {
   readonly failureThreshold: number;
   readonly cooldownMs: number;
+  /** Told of every change of state (once per change), for the log. */
+  readonly onTransition?: (from: BreakerState, to: BreakerState) => void;
 }
 
 export interface CircuitBreaker {
-  /** Throws UpstreamUnavailable (with Retry-After) when no call may be made now. */
-  admit(now: number): void;
+  /** Undefined when a call may be made now (a half-open breaker lets this one probe through); else the refusal to answer with. */
+  admit(now: number): UpstreamUnavailable | undefined;
   recordSuccess(): void;
   recordFailure(now: number): void;
   isOpen(now: number): boolean;
-  readonly state: State['kind'];
+  readonly state: BreakerState;
 }
 
-export function createCircuitBreaker({ failureThreshold, cooldownMs }: CircuitBreakerOptions): CircuitBreaker {
+export function createCircuitBreaker({ failureThreshold, cooldownMs, onTransition }: CircuitBreakerOptions): CircuitBreaker {
   let state: State = { kind: 'closed', failures: 0 };
-  const open = (now: number) => {
-    state = { kind: 'open', until: now + cooldownMs };
+  const become = (next: State) => {
+    const from = state.kind;
+    state = next;
+    if (from !== next.kind) onTransition?.(from, next.kind);
   };
   const refuse = (retryAfterMs: number) =>
     new UpstreamUnavailable(
@@ -38,21 +44,21 @@ export function createCircuitBreaker({ failureThreshold, cooldownMs }: CircuitBr
     );
   return {
     admit(now) {
-      if (state.kind === 'probing') throw refuse(1000);
+      if (state.kind === 'probing') return refuse(1000);
       if (state.kind === 'open') {
-        if (now < state.until) throw refuse(state.until - now);
-        state = { kind: 'probing' };
+        if (now < state.until) return refuse(state.until - now);
+        become({ kind: 'probing' });
       }
+      return undefined;
     },
     recordSuccess() {
-      state = { kind: 'closed', failures: 0 };
+      become({ kind: 'closed', failures: 0 });
     },
     recordFailure(now) {
-      if (state.kind === 'probing') return open(now);
+      if (state.kind === 'probing') return become({ kind: 'open', until: now + cooldownMs });
       if (state.kind === 'closed') {
         const failures = state.failures + 1;
-        if (failures >= failureThreshold) open(now);
-        else state = { kind: 'closed', failures };
+        become(failures >= failureThreshold ? { kind: 'open', until: now + cooldownMs } : { kind: 'closed', failures });
       }
     },
     isOpen(now) {

@@ -1,34 +1,30 @@
 /**
- * The MRS client: one operation, `ListClusterSyncTaskStatus`
- * (`GET /v2/{project_id}/clusters/{cluster_id}/iam-sync`). It owns credentials, signing,
- * transport, error mapping, retries within the caller's deadline, the retry budget and the
- * circuit breaker; it knows nothing about events or callers.
+ * The MRS client: the IAM-sync operations, each one signed request to
+ * `/v2/{project_id}/clusters/{cluster_id}/...`. It owns credentials, retries within the
+ * caller's deadline, the retry budget and the circuit breaker, and says in the log why it
+ * gave up whenever it does; it knows nothing about events or callers.
  */
-import type { CredentialProvider, Credentials } from '../credentials/types';
-import { UpstreamTimeout, isTransientUpstreamError } from '../errors';
-import { requireClusterId, requireProjectId } from '../ids';
-import { createCircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
+import type { Credentials } from '../credentials/types';
+import { AdapterError, UpstreamTimeout, isTransientUpstreamError } from '../errors';
+import { upstreamRequestId } from '../huawei/response';
+import { type CallOptions, createSignedRequester, type SignedRequester } from '../huawei/signed-request';
+import type { SignedMethod } from '../huawei/signer';
+import { type OutboundResponse, type Send, TransportError, send as sendOverHttps } from '../huawei/transport';
+import type { Logger } from '../log';
+import { type BreakerState, type CircuitBreakerOptions, createCircuitBreaker } from './circuit-breaker';
+import { errorForResponse } from './error-mapping';
+import { parseIamSyncStatus } from './responses';
 import { createRetryBudget } from './retry-budget';
 import { backoffDelayMs, isCredentialRefusal, isRetryable } from './retry-policy';
-import { signRequest } from './signer';
-import { send as sendOverHttp, TransportError, type Send } from './transport';
-import { errorForResponse, errorForTransport, parseIamSyncStatus, requestIdOf } from './upstream-errors';
+import { clusterPath, type MrsTarget } from './target';
+
+export type { CallOptions } from '../huawei/signed-request';
+export type { MrsTarget } from './target';
 
 export interface IamSyncStatus {
   readonly isSynchronizing: boolean;
   /** MRS's `X-Request-Id`, for logs and support cases. */
   readonly requestId: string | undefined;
-}
-
-export interface MrsTarget {
-  readonly projectId: string;
-  readonly clusterId: string;
-}
-
-export interface CallOptions {
-  readonly credentials: CredentialProvider;
-  /** Epoch milliseconds by which the answer must be in (the invocation's deadline, less its margin). */
-  readonly deadlineAt?: number | undefined;
 }
 
 export interface MrsClient {
@@ -41,47 +37,68 @@ export interface MrsClientOptions {
   /** Attempts per call, the first included. */
   readonly maxAttempts: number;
   readonly breaker: CircuitBreakerOptions;
+  /** The instance's logger: breaker transitions, and give-ups of calls made without one of their own. */
+  readonly log: Logger;
   readonly send?: Send;
   readonly now?: () => number;
   readonly random?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
+/** Why the client stopped trying, as a log field workflows' operators can search for. */
+export type GiveUpReason = 'not-retryable' | 'attempts-exhausted' | 'deadline' | 'breaker-open' | 'retry-budget';
+
+/** One attempt, as the give-up log line reports it. */
+interface AttemptRecord {
+  readonly attempt: number;
+  /** `http 503 APIGW.0308`, `timeout`, `network ECONNRESET`, `credentials UpstreamUnavailable`, ... */
+  readonly outcome: string;
+  /** How long the client waited before the next attempt. */
+  readonly wait_ms?: number;
+}
+
+/** An MRS operation: its name (as in the API reference), method, path suffix and how to read its answer. */
+interface Operation<T> {
+  readonly name: string;
+  readonly method: SignedMethod;
+  readonly suffix: string;
+  readonly parse: (response: OutboundResponse) => T;
+}
+
+const LIST_SYNC_TASK_STATUS: Operation<IamSyncStatus> = {
+  name: 'ListClusterSyncTaskStatus',
+  method: 'GET',
+  suffix: '/iam-sync',
+  parse: (response) => ({ isSynchronizing: parseIamSyncStatus(response), requestId: upstreamRequestId(response) }),
+};
+
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function createMrsClient(options: MrsClientOptions): MrsClient {
-  const send = options.send ?? sendOverHttp;
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
   const sleep = options.sleep ?? wait;
-  const breaker = createCircuitBreaker(options.breaker);
+  const request: SignedRequester = createSignedRequester({ send: options.send ?? sendOverHttps, now });
+  const breaker = createCircuitBreaker({ ...options.breaker, onTransition: (from, to) => logTransition(options.log, from, to) });
   const budget = createRetryBudget();
 
-  async function attemptOnce({ projectId, clusterId }: MrsTarget, url: URL, credentials: Credentials, deadlineAt: number | undefined): Promise<IamSyncStatus> {
-    const timeoutMs = Math.min(options.requestTimeoutMs, (deadlineAt ?? Infinity) - now());
-    if (timeoutMs <= 0) throw new UpstreamTimeout('The invocation has no time left to ask MRS. Raise the function timeout.');
-    const headers = signRequest(
-      { method: 'GET', url, headers: { 'Content-Type': 'application/json', 'X-Project-Id': projectId } },
-      credentials,
-      new Date(now()),
-    );
-    let response;
+  /** One admitted request, reported to the breaker whatever its outcome. */
+  async function attempt<T>(operation: Operation<T>, target: MrsTarget, credentials: Credentials, deadlineAt: number | undefined): Promise<T> {
     try {
-      response = await send({ method: 'GET', url, headers }, timeoutMs);
-    } catch (error) {
-      throw error instanceof TransportError ? errorForTransport(error) : error;
-    }
-    if (response.status !== 200) throw errorForResponse(response, clusterId);
-    return { isSynchronizing: parseIamSyncStatus(response), requestId: requestIdOf(response) };
-  }
-
-  /** One admitted attempt, reported to the breaker whatever its outcome. */
-  async function guardedAttempt(target: MrsTarget, url: URL, credentials: Credentials, deadlineAt: number | undefined): Promise<IamSyncStatus> {
-    breaker.admit(now());
-    try {
-      const status = await attemptOnce(target, url, credentials, deadlineAt);
+      const response = await request({
+        service: 'MRS',
+        endpoint: options.endpoint,
+        method: operation.method,
+        path: clusterPath(target, operation.suffix),
+        headers: { 'X-Project-Id': target.projectId },
+        credentials,
+        timeoutMs: options.requestTimeoutMs,
+        deadlineAt,
+      });
+      if (response.status < 200 || response.status > 299) throw errorForResponse(response, target);
+      const answer = operation.parse(response);
       breaker.recordSuccess();
-      return status;
+      return answer;
     } catch (error) {
       // Any answer but a transient failure shows MRS is up (a 404 is an answer).
       if (isTransientUpstreamError(error)) breaker.recordFailure(now());
@@ -90,41 +107,93 @@ export function createMrsClient(options: MrsClientOptions): MrsClient {
     }
   }
 
-  return {
-    async getIamSyncStatus(target, { credentials, deadlineAt }) {
-      const url = iamSyncUrl(options.endpoint, target);
-      let signingWith = await credentials.get();
-      let renewed = false;
-      for (let attempt = 1; ; attempt += 1) {
+  async function call<T>(operation: Operation<T>, target: MrsTarget, { credentials, deadlineAt, log = options.log }: CallOptions): Promise<T> {
+    const history: AttemptRecord[] = [];
+    const giveUp = (reason: GiveUpReason, error: unknown): never => {
+      log.warn('MRS call gave up', {
+        operation: operation.name,
+        cluster_id: target.clusterId,
+        give_up: reason,
+        attempts: history,
+        error: error instanceof Error ? { name: error.name } : { name: typeof error },
+        ...(error instanceof AdapterError && error.upstream && { upstream: error.upstream }),
+      });
+      throw error;
+    };
+    let renewed = false;
+    let renewedCredentials: Credentials | undefined;
+    for (let attemptNumber = 1; ; attemptNumber += 1) {
+      const refusal = breaker.admit(now());
+      if (refusal !== undefined) giveUp('breaker-open', refusal);
+      if (deadlineAt !== undefined && deadlineAt <= now()) {
+        giveUp('deadline', new UpstreamTimeout('The invocation has no time left to ask MRS. Raise the function timeout.'));
+      }
+      let error: unknown;
+      try {
+        // Asked on every attempt: a metadata service that failed a moment ago may answer now.
+        const signingWith: Credentials = renewedCredentials ?? (await credentials.get().catch((cause: unknown) => Promise.reject(new CredentialFailure(cause))));
+        return await attempt(operation, target, signingWith, deadlineAt);
+      } catch (caught) {
+        error = caught;
+      }
+      const fromCredentials = error instanceof CredentialFailure;
+      if (fromCredentials) error = (error as CredentialFailure).cause;
+      history.push({ attempt: attemptNumber, outcome: describeOutcome(error, fromCredentials) });
+      if (!renewed && isCredentialRefusal(error)) {
+        // One renewal and one more try, outside the retry count: never a loop of refusals.
+        renewed = true;
         try {
-          const status = await guardedAttempt(target, url, signingWith, deadlineAt);
-          budget.recordSuccess();
-          return status;
-        } catch (error) {
-          if (!renewed && isCredentialRefusal(error)) {
-            // One renewal and one more try, outside the retry count: never a loop of refusals.
-            renewed = true;
-            const newer = await credentials.renew();
-            if (newer !== undefined) {
-              signingWith = newer;
-              attempt -= 1;
-              continue;
-            }
+          const newer = await credentials.renew();
+          if (newer !== undefined) {
+            log.info('credentials renewed after MRS refused them', { operation: operation.name, access_key_changed: true });
+            renewedCredentials = newer;
+            attemptNumber -= 1;
+            continue;
           }
-          if (!isRetryable(error) || attempt >= options.maxAttempts || breaker.isOpen(now())) throw error;
-          const delayMs = backoffDelayMs(error, attempt, random);
-          // No time for another attempt: answer now, while the invocation can still say why.
-          if (deadlineAt !== undefined && now() + delayMs >= deadlineAt) throw error;
-          if (!budget.tryAcquire(error)) throw error;
-          await sleep(delayMs);
+        } catch (renewalError) {
+          error = renewalError;
         }
       }
+      if (!isRetryable(error)) giveUp('not-retryable', error);
+      if (attemptNumber >= options.maxAttempts) giveUp('attempts-exhausted', error);
+      if (breaker.isOpen(now())) giveUp('breaker-open', error);
+      const delayMs = backoffDelayMs(error, attemptNumber, random);
+      // No time for another attempt: answer now, while the invocation can still say why.
+      if (deadlineAt !== undefined && now() + delayMs >= deadlineAt) giveUp('deadline', error);
+      if (!budget.tryAcquire(error)) giveUp('retry-budget', error);
+      history[history.length - 1] = { ...(history[history.length - 1] as AttemptRecord), wait_ms: delayMs };
+      await sleep(delayMs);
+    }
+  }
+
+  return {
+    async getIamSyncStatus(target, callOptions) {
+      const status = await call(LIST_SYNC_TASK_STATUS, target, callOptions);
+      budget.recordSuccess();
+      return status;
     },
   };
 }
 
-/** Ids are checked again here, whatever the caller did: this is where they become a path. */
-function iamSyncUrl(endpoint: string, { projectId, clusterId }: MrsTarget): URL {
-  const path = `/v2/${encodeURIComponent(requireProjectId(projectId))}/clusters/${encodeURIComponent(requireClusterId(clusterId))}/iam-sync`;
-  return new URL(path, endpoint);
+/** Marks a failure to get credentials, so the history says so; it never leaves this module. */
+class CredentialFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super('credentials');
+  }
+}
+
+function describeOutcome(error: unknown, fromCredentials: boolean): string {
+  const name = error instanceof Error ? error.name : typeof error;
+  if (fromCredentials) return `credentials ${name}`;
+  if (error instanceof AdapterError && error.upstream?.httpStatus !== undefined) {
+    return ['http', error.upstream.httpStatus, error.upstream.errorCode].filter((part) => part !== undefined).join(' ');
+  }
+  const cause = error instanceof Error ? error.cause : undefined;
+  if (cause instanceof TransportError) return cause.failure === 'network' ? `network ${cause.code ?? 'error'}` : cause.failure;
+  return name;
+}
+
+function logTransition(log: Logger, from: BreakerState, to: BreakerState): void {
+  if (to === 'open') log.warn('MRS circuit breaker opened: calls wait out the cooldown', { from });
+  else if (to === 'closed' && from !== 'closed') log.info('MRS circuit breaker closed: MRS is answering again', { from });
 }

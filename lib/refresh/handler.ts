@@ -5,50 +5,42 @@
  * failure is reported beside the others' answers and stops nothing.
  */
 import { checkAccess } from '../access/policy';
-import type { Config } from '../config';
-import { ConfigurationError, toAdapterError } from '../errors';
-import { createFunctionHandler } from '../function-handler';
+import { createFunctionHandler } from '../composition/function-handler';
+import type { FunctionParts } from '../composition/parts';
+import { toAdapterError } from '../errors';
+import type { CallOptions } from '../huawei/signed-request';
 import { scrubSecrets } from '../log';
-import type { Route } from '../middleware/trigger-adapter';
-import type { CallOptions } from '../mrs/client';
-import type { FunctionParts } from '../status/parts';
-import type { StatusService } from '../status/service';
 import { mapWithConcurrency } from './pool';
-import { REFRESH_SHAPES, refreshQueryFromDirect, refreshQueryFromTimer, type RefreshQuery } from './route';
+import { type RefreshReport, type RefreshResult, refreshRoute } from './route';
 
-export type RefreshResult =
-  | { readonly cluster_id: string; readonly outcome: 'refreshed'; readonly is_synchronizing: boolean; readonly checked_at: string }
-  | { readonly cluster_id: string; readonly outcome: 'failed'; readonly error: { readonly code: string; readonly message: string } };
-
-export interface RefreshReport {
-  readonly refreshed: number;
-  readonly failed: number;
-  readonly results: readonly RefreshResult[];
-}
-
-export const refreshRoute: Route<RefreshQuery, RefreshReport> = {
-  acceptedShapes: REFRESH_SHAPES,
-  fromTimer: refreshQueryFromTimer,
-  fromDirect: refreshQueryFromDirect,
-  toBody: (report) => report,
-};
+/** One run makes at most this many MRS calls, whichever list it was given (after duplicates are dropped). */
+export const MAX_REFRESH_CLUSTERS = 100;
 
 export function createRefreshHandler(setUp: () => FunctionParts) {
-  return createFunctionHandler(setUp, refreshRoute, async (query, { config, service }, call, invocation) => {
-    const clusterIds = query.clusterIds ?? config.refresh.clusterIds;
-    if (clusterIds.length === 0) {
-      throw new ConfigurationError("No clusters to refresh: set REFRESH_CLUSTER_IDS, or list them in the timer's user event.");
+  return createFunctionHandler(setUp, refreshRoute, async (query, parts, call, invocation): Promise<RefreshReport> => {
+    const named = [...new Set(query.clusterIds ?? parts.config.refresh.clusterIds)];
+    if (named.length === 0) {
+      invocation.log.warn("no clusters to refresh: set REFRESH_CLUSTER_IDS, or list them in the timer's user event");
+      return { refreshed: 0, failed: 0, results: [] };
     }
-    const results = await mapWithConcurrency(clusterIds, config.refresh.concurrency, (clusterId) => refreshOne(config, service, clusterId, call));
+    const clusterIds = named.slice(0, MAX_REFRESH_CLUSTERS);
+    const skipped = named.slice(MAX_REFRESH_CLUSTERS);
+    if (skipped.length > 0) {
+      invocation.log.warn(`refreshing the first ${MAX_REFRESH_CLUSTERS} clusters only; list fewer, or run more refresh functions`, {
+        named: named.length,
+        skipped,
+      });
+    }
+    const results = await mapWithConcurrency(clusterIds, parts.config.refresh.concurrency, (clusterId) => refreshOne(parts, clusterId, call));
     const failed = results.filter((result) => result.outcome === 'failed');
     if (failed.length > 0) invocation.log.warn('clusters not refreshed', { clusters: failed });
-    return { refreshed: results.length - failed.length, failed: failed.length, results };
+    return { refreshed: results.length - failed.length, failed: failed.length, results, ...(skipped.length > 0 && { skipped }) };
   });
 }
 
-async function refreshOne(config: Config, service: StatusService, clusterId: string, call: CallOptions): Promise<RefreshResult> {
+async function refreshOne({ config, service, defaultProjectId }: FunctionParts, clusterId: string, call: CallOptions): Promise<RefreshResult> {
   try {
-    checkAccess({ clusterId }, config.access, config.projectId);
+    await checkAccess({ clusterId }, config.access, () => defaultProjectId(call));
     // Fresh, and never covered by a stale answer: a failure here must be reported as one.
     const answer = await service.getStatus({ clusterId, fresh: true, allowStale: false }, call);
     return { cluster_id: clusterId, outcome: 'refreshed', is_synchronizing: answer.isSynchronizing, checked_at: answer.checkedAt };

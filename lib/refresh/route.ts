@@ -1,21 +1,35 @@
 /**
  * Which clusters the refresh function warms: those named by its event (a FunctionGraph
  * timer's `user_event`, or `{"cluster_ids": [...]}` invoked directly), else the configured
- * REFRESH_CLUSTER_IDS. Every id is validated before any call.
+ * REFRESH_CLUSTER_IDS. Every id is validated before any call; duplicates are dropped here,
+ * and the per-run limit is applied by the handler to whichever list it uses.
  */
 import { InvalidRequest } from '../errors';
 import { requireClusterId } from '../ids';
+import { isObject } from '../is-object';
 import { quoteUntrusted } from '../quote';
 import type { TimerEvent } from '../triggers/classify';
-import { isObject } from '../triggers/http-request';
+import type { TriggerRoute } from '../triggers/route';
 
 export interface RefreshQuery {
   /** Undefined: the configured list. */
   readonly clusterIds: readonly string[] | undefined;
 }
 
-/** One timer run makes at most this many MRS calls, whatever its event says. */
-export const MAX_REFRESH_CLUSTERS = 100;
+export type RefreshResult =
+  | { readonly cluster_id: string; readonly outcome: 'refreshed'; readonly is_synchronizing: boolean; readonly checked_at: string }
+  | { readonly cluster_id: string; readonly outcome: 'failed'; readonly error: { readonly code: string; readonly message: string } };
+
+export interface RefreshReport {
+  readonly refreshed: number;
+  readonly failed: number;
+  readonly results: readonly RefreshResult[];
+  /** Clusters named but not refreshed because one run refreshes at most MAX_REFRESH_CLUSTERS. */
+  readonly skipped?: readonly string[];
+}
+
+/** An event list longer than this is refused outright: it is not a list of clusters anyone meant. */
+const MAX_EVENT_LIST = 10_000;
 
 export const REFRESH_SHAPES =
   'Run it from a timer (a FunctionGraph TIMER trigger or an AWS EventBridge schedule) with the clusters in ' +
@@ -41,8 +55,16 @@ function clusterIdsFrom(value: unknown): readonly string[] {
   if (!Array.isArray(value) || value.length === 0) {
     throw new InvalidRequest(`cluster_ids must be a non-empty list of cluster ids; got ${quoteUntrusted(value)}. ${REFRESH_SHAPES}`);
   }
-  if (value.length > MAX_REFRESH_CLUSTERS) {
-    throw new InvalidRequest(`cluster_ids names ${value.length} clusters; one run refreshes at most ${MAX_REFRESH_CLUSTERS}.`);
+  if (value.length > MAX_EVENT_LIST) {
+    throw new InvalidRequest(`cluster_ids names ${value.length} entries; send at most ${MAX_EVENT_LIST} (one run refreshes at most 100 of them).`);
   }
   return [...new Set(value.map((id, index) => requireClusterId(id, `cluster_ids[${index}]`)))];
 }
+
+export const refreshRoute: TriggerRoute<RefreshQuery, RefreshReport> = {
+  acceptedShapes: REFRESH_SHAPES,
+  fromTimer: refreshQueryFromTimer,
+  fromDirect: refreshQueryFromDirect,
+  toBody: (report) => report,
+  logFields: (report) => ({ refreshed: report.refreshed, failed: report.failed, ...(report.skipped && { skipped: report.skipped.length }) }),
+};

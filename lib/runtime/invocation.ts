@@ -16,6 +16,8 @@ export interface Invocation {
   readonly log: Logger;
   /** The platform's own context, for the credential provider. */
   readonly platform: unknown;
+  /** What the answer's log line says about it besides its status (filled by the trigger adapter). */
+  readonly outcome: Record<string, unknown>;
 }
 
 /**
@@ -34,7 +36,7 @@ interface PlatformContext {
 
 export function describeInvocation(platform: unknown, log: Logger, deadlineMarginMs: number, now = Date.now()): Invocation {
   const context = (typeof platform === 'object' && platform !== null ? platform : {}) as PlatformContext;
-  const requestId = requestIdOf(context);
+  const requestId = invocationRequestId(context);
   const remainingMs = remainingTimeOf(context);
   return {
     requestId,
@@ -42,10 +44,11 @@ export function describeInvocation(platform: unknown, log: Logger, deadlineMargi
     startedAt: now,
     log: log.child({ request_id: requestId }),
     platform,
+    outcome: {},
   };
 }
 
-function requestIdOf(context: PlatformContext): string {
+function invocationRequestId(context: PlatformContext): string {
   const id = context.getRequestID?.() ?? context.awsRequestId;
   return typeof id === 'string' && id.length > 0 ? id : randomUUID();
 }

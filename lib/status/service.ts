@@ -16,7 +16,7 @@ import { createSingleFlight } from '../cache/single-flight';
 import type { CacheConfig } from '../config';
 import { ClusterNotFound, UpstreamTimeout, isTransientUpstreamError } from '../errors';
 import type { CallOptions, MrsClient, MrsTarget } from '../mrs/client';
-import { clusterNotFound } from '../mrs/upstream-errors';
+import { clusterNotFound } from '../mrs/error-mapping';
 
 export interface StatusQuery {
   readonly clusterId: string;
@@ -109,19 +109,19 @@ export function createStatusService(options: StatusServiceOptions): StatusServic
       const projectId = named ?? (await options.defaultProjectId(callOptions));
       const key = cacheKey(options.endpoint, projectId, clusterId);
       let known = caching && !fresh ? await lookup(key, arrivedAt) : undefined;
-      if (known !== undefined && known.freshUntil > arrivedAt) return answer(clusterId, known, 'hit', now());
+      if (known !== undefined && known.freshUntil > arrivedAt) return answer({ projectId, clusterId }, known, 'hit', now());
       try {
         const flight = flights.run(key, { now: arrivedAt, ...(fresh && { notStartedBefore: arrivedAt }) }, () =>
           askMrs(key, { projectId, clusterId }, callOptions),
         );
         // A caller that joined a call made for another invocation still answers by its own deadline.
         const entry = await withinDeadline(flight, callOptions.deadlineAt, now);
-        return answer(clusterId, entry, 'miss', now());
+        return answer({ projectId, clusterId }, entry, 'miss', now());
       } catch (error) {
         if (!caching || !allowStale || !isTransientUpstreamError(error)) throw error;
         const at = now();
         known ??= await lookup(key, at);
-        if (known?.value.kind === 'status' && at - known.checkedAt < policy.staleIfErrorMs) return answer(clusterId, known, 'stale', at);
+        if (known?.value.kind === 'status' && at - known.checkedAt < policy.staleIfErrorMs) return answer({ projectId, clusterId }, known, 'stale', at);
         throw error;
       }
     },
@@ -137,9 +137,10 @@ function withinDeadline<T>(work: Promise<T>, deadlineAt: number | undefined, now
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
-function answer(clusterId: string, entry: CacheEntry, status: CacheStatus, at: number): StatusAnswer {
+function answer(target: MrsTarget, entry: CacheEntry, status: CacheStatus, at: number): StatusAnswer {
+  const { clusterId } = target;
   if (entry.value.kind === 'not-found') {
-    throw clusterNotFound(clusterId, entry.upstreamRequestId === undefined ? {} : { requestId: entry.upstreamRequestId });
+    throw clusterNotFound(target, entry.upstreamRequestId === undefined ? {} : { requestId: entry.upstreamRequestId });
   }
   return {
     clusterId,

@@ -3,7 +3,8 @@
  * timer (FunctionGraph TIMER trigger, AWS EventBridge schedule), or a direct or workflow
  * invocation (answered with a plain object, failures thrown).
  */
-import { isObject, toHttpRequest, type HttpRequest } from './http-request';
+import { isObject } from '../is-object';
+import { type GatewayRequest, toGatewayRequest } from './gateway-request';
 
 export interface TimerEvent {
   /** FunctionGraph's `user_event`, the text configured on the trigger; undefined when empty or absent. */
@@ -11,13 +12,13 @@ export interface TimerEvent {
 }
 
 export type Trigger =
-  | { readonly kind: 'http'; readonly request: HttpRequest }
+  | { readonly kind: 'http'; readonly request: GatewayRequest }
   | { readonly kind: 'timer'; readonly timer: TimerEvent }
   | { readonly kind: 'direct'; readonly payload: Readonly<Record<string, unknown>> };
 
 /** The trigger, or undefined for anything that is not a JSON object (null, arrays, strings, numbers). */
 export function classifyEvent(event: unknown): Trigger | undefined {
-  const request = toHttpRequest(event);
+  const request = toGatewayRequest(event);
   if (request !== undefined) return { kind: 'http', request };
   if (!isObject(event)) return undefined;
   if (event.trigger_type === 'TIMER') {

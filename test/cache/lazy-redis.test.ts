@@ -17,7 +17,7 @@ describe('Redis client loading', () => {
         return { __esModule: true, default: FakeRedis };
       });
       const { loadConfig } = require('../../lib/config') as typeof import('../../lib/config');
-      const { functionParts } = require('../../lib/status/parts') as typeof import('../../lib/status/parts');
+      const { functionParts } = require('../../lib/composition/parts') as typeof import('../../lib/composition/parts');
       const env = { MRS_REGION: 'cn-north-4', MRS_PROJECT_ID: 'p1' };
       functionParts(loadConfig(env));
       expect(loaded).toBe(0);

@@ -1,18 +1,18 @@
 import { credentialProviderFor } from '../../lib/credentials/chain';
 import { createEcsMetadataSource, REFRESH_BEFORE_EXPIRY_MS } from '../../lib/credentials/ecs-metadata';
-import { ConfigurationError } from '../../lib/errors';
+import { UpstreamUnavailable } from '../../lib/errors';
 import { createProjectLookup } from '../../lib/iam/project-lookup';
-import { TransportError, type HttpResponse, type Send } from '../../lib/mrs/transport';
+import { TransportError, type OutboundResponse, type Send } from '../../lib/huawei/transport';
 import { functionGraphContext } from '../fixtures/events';
 
 const HOUR = 3_600_000;
-const securityKey = (n: number, expiresAt: number): HttpResponse => ({
+const securityKey = (n: number, expiresAt: number): OutboundResponse => ({
   status: 200,
   headers: {},
   body: JSON.stringify({ credential: { access: `AK${n}`, secret: `SK${n}`, securitytoken: `TOKEN${n}`, expires_at: new Date(expiresAt).toISOString() } }),
 });
 
-function metadata(answers: Array<HttpResponse | Error>) {
+function metadata(answers: Array<OutboundResponse | Error>) {
   let clock = Date.parse('2026-11-28T00:00:00Z');
   let calls = 0;
   const send: Send = async () => {
@@ -20,7 +20,7 @@ function metadata(answers: Array<HttpResponse | Error>) {
     await new Promise((resolve) => setTimeout(resolve, 5));
     const next = answers.length > 1 ? answers.shift() : answers[0];
     if (next instanceof Error) throw next;
-    return next as HttpResponse;
+    return next as OutboundResponse;
   };
   const source = createEcsMetadataSource({ url: 'http://127.0.0.1:1/openstack/latest/securitykey', send, now: () => clock });
   return { source, calls: () => calls, advance: (ms: number) => (clock += ms), now: () => clock };
@@ -53,7 +53,17 @@ describe('ECS metadata credentials', () => {
     m.advance(HOUR - 60_000);
     expect((await m.source.get()).accessKey).toBe('AK1');
     m.advance(60_000);
-    await expect(m.source.get()).rejects.toThrow(ConfigurationError);
+    await expect(m.source.get()).rejects.toThrow(UpstreamUnavailable);
+  });
+
+  it.each([
+    ['does not answer', new TransportError('network', 'connect ECONNREFUSED', 'ECONNREFUSED', false)],
+    ['times out', new TransportError('timeout', 'slow')],
+    ['answers 500', { status: 500, headers: {}, body: '' }],
+    ['answers 503', { status: 503, headers: {}, body: '' }],
+  ])('treats a metadata service that %s as a passing outage (retryable UpstreamUnavailable), not a configuration error', async (_label, answer) => {
+    const m = metadata([answer]);
+    await expect(m.source.get()).rejects.toMatchObject({ name: 'UpstreamUnavailable', statusCode: 502 });
   });
 
   it.each([
@@ -82,13 +92,13 @@ describe('ECS metadata credentials', () => {
 });
 
 describe('IAM project look-up', () => {
-  function iam(answers: Array<HttpResponse | Error>) {
+  function iam(answers: Array<OutboundResponse | Error>) {
     const urls: string[] = [];
     const send: Send = async (request) => {
       urls.push(request.url.href);
       const next = answers.length > 1 ? answers.shift() : answers[0];
       if (next instanceof Error) throw next;
-      return next as HttpResponse;
+      return next as OutboundResponse;
     };
     const lookUp = createProjectLookup({ iamEndpoint: 'https://iam.myhuaweicloud.com', region: 'cn-north-4', requestTimeoutMs: 1000, send });
     const call = { credentials: { get: async () => ({ accessKey: 'AK', secretKey: 'SK' }), renew: async () => undefined } };

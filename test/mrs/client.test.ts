@@ -2,18 +2,19 @@ import type { Credentials } from '../../lib/credentials/types';
 import { InvalidRequest, UpstreamAuthFailed, UpstreamThrottled, UpstreamTimeout, UpstreamUnavailable } from '../../lib/errors';
 import { createMrsClient, type MrsClientOptions } from '../../lib/mrs/client';
 import { RETRY_BUDGET } from '../../lib/mrs/retry-budget';
-import { TransportError, type HttpRequest, type HttpResponse, type Send } from '../../lib/mrs/transport';
+import { createLogger } from '../../lib/log';
+import { TransportError, type OutboundRequest, type OutboundResponse, type Send } from '../../lib/huawei/transport';
 
 const KEYS: Credentials = { accessKey: 'AKEXAMPLE000', secretKey: 'SKEXAMPLE000000' };
 const provider = (get: Credentials = KEYS, renewed?: Credentials) => ({ get: async () => get, renew: jest.fn(async () => renewed) });
-const ok = (syncing = true): HttpResponse => ({ status: 200, headers: { 'x-request-id': 'r1' }, body: JSON.stringify({ is_synchronizing: syncing }) });
-const status = (code: number, body: unknown = {}, headers: Record<string, string> = {}): HttpResponse => ({ status: code, headers, body: JSON.stringify(body) });
+const ok = (syncing = true): OutboundResponse => ({ status: 200, headers: { 'x-request-id': 'r1' }, body: JSON.stringify({ is_synchronizing: syncing }) });
+const status = (code: number, body: unknown = {}, headers: Record<string, string> = {}): OutboundResponse => ({ status: code, headers, body: JSON.stringify(body) });
 const target = { projectId: 'p1', clusterId: 'c1' };
 
 /** A client on a fake clock, whose sleeps advance the clock, over a scripted transport. */
-function setUp(script: Array<HttpResponse | Error>, overrides: Partial<MrsClientOptions> = {}) {
+function setUp(script: Array<OutboundResponse | Error>, overrides: Partial<MrsClientOptions> = {}) {
   let clock = 1_000_000;
-  const calls: Array<{ request: HttpRequest; timeoutMs: number }> = [];
+  const calls: Array<{ request: OutboundRequest; timeoutMs: number }> = [];
   const sleeps: number[] = [];
   const send: Send = async (request, timeoutMs) => {
     calls.push({ request, timeoutMs });
@@ -22,8 +23,11 @@ function setUp(script: Array<HttpResponse | Error>, overrides: Partial<MrsClient
     if (next instanceof Error) throw next;
     return next;
   };
+  const lines: Array<Record<string, unknown>> = [];
+  const log = createLogger({ level: 'info', write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) });
   const client = createMrsClient({
     endpoint: 'https://mrs.cn-north-4.myhuaweicloud.com',
+    log,
     requestTimeoutMs: 3000,
     maxAttempts: 3,
     breaker: { failureThreshold: 5, cooldownMs: 10_000 },
@@ -36,7 +40,7 @@ function setUp(script: Array<HttpResponse | Error>, overrides: Partial<MrsClient
     },
     ...overrides,
   });
-  return { client, calls, sleeps, advance: (ms: number) => (clock += ms), now: () => clock };
+  return { client, calls, sleeps, lines, advance: (ms: number) => (clock += ms), now: () => clock };
 }
 
 describe('MRS client: the request', () => {

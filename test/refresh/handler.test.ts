@@ -4,7 +4,7 @@ import { createLogger } from '../../lib/log';
 import type { MrsClient } from '../../lib/mrs/client';
 import { mapWithConcurrency } from '../../lib/refresh/pool';
 import { createRefreshHandler } from '../../lib/refresh/handler';
-import { functionParts } from '../../lib/status/parts';
+import { functionParts } from '../../lib/composition/parts';
 
 const timer = (userEvent = '') => ({ version: 'v1.0', time: '2026-11-28T12:00:00+08:00', trigger_type: 'TIMER', trigger_name: 'warm', user_event: userEvent });
 const eventBridge = { version: '0', id: 'e1', 'detail-type': 'Scheduled Event', source: 'aws.events', account: '1', time: '2026-11-28T04:00:00Z', region: 'eu-west-1', resources: [], detail: {} };
@@ -96,7 +96,7 @@ describe('refresh function', () => {
     ['user event that is not JSON', timer('c1,c2'), /not JSON/],
     ['empty list', timer('[]'), /non-empty list/],
     ['invalid id', timer('["ok","../x"]'), /cluster_ids\[1\] must be 1-64/],
-    ['list that is too long', { cluster_ids: Array.from({ length: 101 }, (_, i) => `c${i}`) }, /at most 100/],
+    ['list far too long to mean anything', { cluster_ids: Array.from({ length: 10_001 }, (_, i) => `c${i}`) }, /at most 10000/],
   ])('refuses a %s with InvalidRequest and no MRS call', async (_label, event, message) => {
     const s = setUp({ REFRESH_CLUSTER_IDS: 'c1' });
     await expect(s.handler(event, {})).rejects.toMatchObject({ name: 'InvalidRequest', message: expect.stringMatching(message) });
@@ -111,9 +111,39 @@ describe('refresh function', () => {
     expect(s.asked).toEqual([]);
   });
 
-  it('says what to configure when it has no clusters', async () => {
+  it('with no clusters configured, logs one warning and returns an empty report', async () => {
     const s = setUp();
-    await expect(s.handler(timer(), {})).rejects.toMatchObject({ name: 'ConfigurationError', message: expect.stringContaining('REFRESH_CLUSTER_IDS') });
+    await expect(s.handler(timer(), {})).resolves.toEqual({ refreshed: 0, failed: 0, results: [] });
+    const warnings = s.logs.map((line) => JSON.parse(line)).filter((line) => line.level === 'warn');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].message).toContain('REFRESH_CLUSTER_IDS');
+    expect(s.asked).toEqual([]);
+  });
+
+  it.each([
+    ['REFRESH_CLUSTER_IDS', (ids: string[]) => ({ env: { REFRESH_CLUSTER_IDS: ids.join(',') }, event: timer() })],
+    ['a direct event', (ids: string[]) => ({ env: {}, event: { cluster_ids: ids } })],
+    ["a timer's user event", (ids: string[]) => ({ env: {}, event: timer(JSON.stringify(ids)) })],
+  ])('refreshes at most 100 clusters from %s, after duplicates are dropped, and names the rest', async (_source, make) => {
+    const distinct = Array.from({ length: 150 }, (_, i) => `c${i}`);
+    // 150 distinct ids, each named twice: the duplicates must not count against the limit.
+    const { env, event } = make([...distinct, ...distinct]);
+    const s = setUp(env);
+    const report = (await s.handler(event, {})) as { refreshed: number; skipped: string[] };
+    expect(s.asked).toHaveLength(100);
+    expect(new Set(s.asked).size).toBe(100);
+    expect(report.refreshed).toBe(100);
+    expect(report.skipped).toEqual(distinct.slice(100));
+    const warning = s.logs.map((line) => JSON.parse(line)).find((line) => line.level === 'warn');
+    expect(warning).toMatchObject({ named: 150, skipped: distinct.slice(100) });
+  });
+
+  it('accepts a list of 120 entries that is 100 clusters once duplicates are dropped', async () => {
+    const ids = Array.from({ length: 100 }, (_, i) => `c${i}`);
+    const s = setUp();
+    const report = (await s.handler({ cluster_ids: [...ids, ...ids.slice(0, 20)] }, {})) as { refreshed: number; skipped?: string[] };
+    expect(report.refreshed).toBe(100);
+    expect(report.skipped).toBeUndefined();
   });
 
   it('validates REFRESH_CLUSTER_IDS at start-up', () => {

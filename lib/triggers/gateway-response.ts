@@ -6,7 +6,8 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { MethodNotAllowed, UpstreamThrottled, UpstreamUnavailable, type AdapterError } from '../errors';
 import { scrubSecrets } from '../log';
 
-export type HttpResponse = APIGatewayProxyResult & { headers: Record<string, string> };
+/** The answer a gateway turns into the HTTP response (upstream answers are `OutboundResponse`). */
+export type GatewayResponse = APIGatewayProxyResult & { headers: Record<string, string> };
 
 export interface ErrorBody {
   readonly error: { readonly code: string; readonly message: string; readonly request_id: string };
@@ -17,7 +18,7 @@ const COMMON_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
 };
 
-export function jsonResponse(statusCode: number, body: unknown, requestId: string, headers: Record<string, string> = {}): HttpResponse {
+export function jsonResponse(statusCode: number, body: unknown, requestId: string, headers: Record<string, string> = {}): GatewayResponse {
   return {
     statusCode,
     headers: { ...COMMON_HEADERS, 'X-Request-Id': requestId, ...headers },
@@ -26,7 +27,7 @@ export function jsonResponse(statusCode: number, body: unknown, requestId: strin
   };
 }
 
-export function errorResponse(error: AdapterError, requestId: string): HttpResponse {
+export function errorResponse(error: AdapterError, requestId: string): GatewayResponse {
   const headers: Record<string, string> = { 'Cache-Control': 'no-store' };
   if (error instanceof MethodNotAllowed) headers.Allow = error.allow.join(', ');
   if ((error instanceof UpstreamThrottled || error instanceof UpstreamUnavailable) && error.retryAfterSeconds !== undefined) {
@@ -46,7 +47,7 @@ export function corsHeaders(origin: string, allowAny: boolean): Record<string, s
 }
 
 /** The answer to a CORS preflight from an allowed origin. */
-export function preflightResponse(origin: string, allowAny: boolean, methods: readonly string[]): HttpResponse {
+export function preflightResponse(origin: string, allowAny: boolean, methods: readonly string[]): GatewayResponse {
   return {
     statusCode: 204,
     headers: {

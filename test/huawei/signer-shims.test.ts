@@ -1,7 +1,7 @@
 import lodash from 'lodash';
 import realMoment from 'moment';
-import { sortBy } from '../../lib/mrs/signer-shims/lodash';
-import shimMoment from '../../lib/mrs/signer-shims/moment';
+import { sortBy } from '../../lib/huawei/signer-shims/lodash';
+import shimMoment from '../../lib/huawei/signer-shims/moment';
 
 const FORMAT = 'YYYYMMDDTHHmmss';
 

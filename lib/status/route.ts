@@ -8,8 +8,9 @@
 import { InvalidRequest, MethodNotAllowed, RouteNotFound } from '../errors';
 import { requireClusterId, requireProjectId } from '../ids';
 import { quoteUntrusted } from '../quote';
-import type { StatusQuery } from '../status/service';
-import type { HttpRequest } from './http-request';
+import type { GatewayRequest } from '../triggers/gateway-request';
+import type { TriggerRoute } from '../triggers/route';
+import type { StatusAnswer, StatusQuery } from './service';
 
 export const STATUS_SHAPES =
   'Invoke the function with a JSON object such as {"cluster_id": "..."} (directly or from a workflow step), ' +
@@ -20,7 +21,7 @@ export const STATUS_SHAPES =
 const STATUS_PATH = /\/clusters\/([^/]*)\/iam-sync\/?$/;
 export const STATUS_METHODS = ['GET'] as const;
 
-export function statusQueryFromHttp(request: HttpRequest): StatusQuery {
+export function statusQueryFromHttp(request: GatewayRequest): StatusQuery {
   const fromParameters = request.pathParameters.cluster_id;
   const match = fromParameters === undefined ? STATUS_PATH.exec(request.path) : undefined;
   if (fromParameters === undefined && !match) {
@@ -68,3 +69,30 @@ function decodePathSegment(segment: string): string {
     throw new InvalidRequest(`The cluster id in the path is not valid percent-encoding: ${quoteUntrusted(segment)}.`);
   }
 }
+
+export interface StatusBody {
+  readonly cluster_id: string;
+  readonly is_synchronizing: boolean;
+  /** When MRS was asked; older than the response when the answer came from the cache. */
+  readonly checked_at: string;
+  readonly cache: { readonly status: 'hit' | 'miss' | 'stale'; readonly age_seconds: number };
+}
+
+export const statusRoute: TriggerRoute<StatusQuery, StatusAnswer> = {
+  acceptedShapes: STATUS_SHAPES,
+  fromHttp: statusQueryFromHttp,
+  httpMethods: STATUS_METHODS,
+  fromDirect: statusQueryFromDirect,
+  toBody: (answer): StatusBody => ({
+    cluster_id: answer.clusterId,
+    is_synchronizing: answer.isSynchronizing,
+    checked_at: answer.checkedAt,
+    cache: { status: answer.cache.status, age_seconds: answer.cache.ageSeconds },
+  }),
+  httpHeaders: ({ cache }) => ({
+    'Cache-Control': `max-age=${cache.maxAgeSeconds}`,
+    Age: String(cache.ageSeconds),
+    'X-Cache': cache.status.toUpperCase(),
+  }),
+  logFields: ({ cache }) => ({ cache: cache.status, ...(cache.status === 'stale' && { age_seconds: cache.ageSeconds }) }),
+};

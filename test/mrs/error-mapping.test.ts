@@ -7,11 +7,16 @@ import {
   UpstreamTimeout,
   UpstreamUnavailable,
 } from '../../lib/errors';
-import type { HttpResponse } from '../../lib/mrs/transport';
-import { TransportError } from '../../lib/mrs/transport';
-import { errorForResponse, errorForTransport, parseIamSyncStatus, parseRetryAfter } from '../../lib/mrs/upstream-errors';
+import { parseRetryAfter } from '../../lib/huawei/response';
+import { errorForTransport } from '../../lib/huawei/signed-request';
+import type { OutboundResponse } from '../../lib/huawei/transport';
+import { TransportError } from '../../lib/huawei/transport';
+import { errorForResponse } from '../../lib/mrs/error-mapping';
+import { parseIamSyncStatus } from '../../lib/mrs/responses';
 
-function response(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
+const c1 = { projectId: 'p1', clusterId: 'c1' };
+
+function response(status: number, body: unknown, headers: Record<string, string> = {}): OutboundResponse {
   return { status, headers: { 'x-request-id': 'req-123', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) };
 }
 
@@ -31,7 +36,7 @@ describe('errorForResponse', () => {
     [409, {}, UpstreamRejected, 502],
     [302, '', UpstreamUnavailable, 502],
   ])('HTTP %i %j -> %p', (status, body, type, statusCode) => {
-    const error = errorForResponse(response(status, body), 'c1');
+    const error = errorForResponse(response(status, body), c1);
     expect(error).toBeInstanceOf(type);
     expect(error.statusCode).toBe(statusCode);
     expect(error.message).toContain('X-Request-Id req-123');
@@ -39,22 +44,35 @@ describe('errorForResponse', () => {
   });
 
   it('carries the MRS error_code into the message, and never the free-text error_msg', () => {
-    const error = errorForResponse(response(400, { error_code: '12000003', error_msg: 'internal detail <b>' }), 'c1');
+    const error = errorForResponse(response(400, { error_code: '12000003', error_msg: 'internal detail <b>' }), c1);
     expect(error.message).toContain('MRS error_code 12000003');
     expect(error.message).not.toContain('internal detail');
-    expect(error.upstream).toEqual({ httpStatus: 400, errorCode: '12000003', requestId: 'req-123' });
+    // The free text stays for the logs, cleaned and cut short.
+    expect(error.upstream).toEqual({ httpStatus: 400, errorCode: '12000003', requestId: 'req-123', errorMessage: 'internal detail <b>' });
+  });
+
+  it('cuts a long error_msg and removes control characters from it', () => {
+    const error = errorForResponse(response(500, { error_code: '0023', error_msg: `line one\nline two${'x'.repeat(500)}` }), c1);
+    expect(error.upstream?.errorMessage).toMatch(/^line one line twox+\.\.\.$/);
+    expect(error.upstream?.errorMessage?.length).toBeLessThanOrEqual(203);
+  });
+
+  it('names the project MRS was asked in when the cluster does not exist', () => {
+    const error = errorForResponse(response(404, {}), { projectId: 'otherproject1', clusterId: 'gone' });
+    expect(error.message).toContain('no cluster "gone" in project "otherproject1"');
+    expect(error.message).not.toContain('configured project');
   });
 
   it('does not repeat an error_code that is not a short token', () => {
-    const error = errorForResponse(response(500, { error_code: 'x'.repeat(200) }), 'c1');
+    const error = errorForResponse(response(500, { error_code: 'x'.repeat(200) }), c1);
     expect(error.upstream?.errorCode).toBeUndefined();
   });
 
   it('passes Retry-After on', () => {
-    const throttled = errorForResponse(response(429, {}, { 'retry-after': '7' }), 'c1') as UpstreamThrottled;
+    const throttled = errorForResponse(response(429, {}, { 'retry-after': '7' }), c1) as UpstreamThrottled;
     expect(throttled.retryAfterSeconds).toBe(7);
     expect(throttled.message).toContain('Retry after 7 s');
-    const without = errorForResponse(response(429, {}), 'c1') as UpstreamThrottled;
+    const without = errorForResponse(response(429, {}), c1) as UpstreamThrottled;
     expect(without.retryAfterSeconds).toBeUndefined();
   });
 });
@@ -87,10 +105,10 @@ describe('parseIamSyncStatus', () => {
 
 describe('errorForTransport', () => {
   it('maps timeouts and network failures', () => {
-    expect(errorForTransport(new TransportError('timeout', 'no answer within 5 ms'))).toBeInstanceOf(UpstreamTimeout);
-    const reset = errorForTransport(new TransportError('network', 'socket hang up', 'ECONNRESET'));
+    expect(errorForTransport('MRS', new TransportError('timeout', 'no answer within 5 ms'))).toBeInstanceOf(UpstreamTimeout);
+    const reset = errorForTransport('MRS', new TransportError('network', 'socket hang up', 'ECONNRESET'));
     expect(reset).toBeInstanceOf(UpstreamUnavailable);
     expect(reset.message).toContain('ECONNRESET');
-    expect(errorForTransport(new TransportError('too-large', 'big'))).toBeInstanceOf(UpstreamUnavailable);
+    expect(errorForTransport('MRS', new TransportError('too-large', 'big'))).toBeInstanceOf(UpstreamUnavailable);
   });
 });

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { send, TransportError } from '../../lib/mrs/transport';
+import { send, TransportError } from '../../lib/huawei/transport';
 
 type Behaviour = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 

@@ -4,7 +4,10 @@
  * and `path`; AWS HTTP API (payload 2.0) and Lambda Function URL events carry
  * `requestContext.http.method` and `rawPath`.
  */
-export interface HttpRequest {
+import { isObject } from '../is-object';
+
+/** An HTTP request as a gateway hands it to the function (outbound calls are `OutboundRequest`). */
+export interface GatewayRequest {
   readonly method: string;
   /** The path as the gateway passed it (percent-encoded, possibly with a stage prefix). */
   readonly path: string;
@@ -18,7 +21,7 @@ export interface HttpRequest {
 
 type Loose = Record<string, unknown>;
 
-export function toHttpRequest(event: unknown): HttpRequest | undefined {
+export function toGatewayRequest(event: unknown): GatewayRequest | undefined {
   if (!isObject(event)) return undefined;
   const requestContext = isObject(event.requestContext) ? event.requestContext : {};
   const http2 = isObject(requestContext.http) ? requestContext.http : undefined;
@@ -31,7 +34,7 @@ export function toHttpRequest(event: unknown): HttpRequest | undefined {
   return undefined;
 }
 
-function normalise(method: string, path: string, event: Loose): HttpRequest {
+function normalise(method: string, path: string, event: Loose): GatewayRequest {
   return {
     method: method.toUpperCase(),
     path,
@@ -62,8 +65,4 @@ function lowerCaseKeys(record: Record<string, string | undefined>): Record<strin
   const lowered: Record<string, string | undefined> = {};
   for (const [key, value] of Object.entries(record)) lowered[key.toLowerCase()] = value;
   return lowered;
-}
-
-export function isObject(value: unknown): value is Loose {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

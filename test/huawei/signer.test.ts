@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner';
 import type { Credentials } from '../../lib/credentials/types';
-import { sdkDate, signRequest } from '../../lib/mrs/signer';
+import { sdkDate, signRequest } from '../../lib/huawei/signer';
 import { bundleForTest } from '../fixtures/bundle';
 
 // The official worked example of Huawei's signing guide (shared/reference/huawei-cloud-facts.md).

@@ -1,0 +1,69 @@
+/**
+ * The composition root: what every deployed function is made of, built once per cold start
+ * from the configuration: a logger, the MRS client, the credential source of last resort
+ * (ECS metadata), the project the function answers for, and the cached status service.
+ * Everything here lives as long as the instance.
+ */
+import type { SharedTier } from '../cache/entry';
+import type { Config } from '../config';
+import type { FallbackCredentialSource } from '../credentials/chain';
+import { createEcsMetadataSource } from '../credentials/ecs-metadata';
+import type { CallOptions } from '../huawei/signed-request';
+import { type Send, send as sendOverHttps } from '../huawei/transport';
+import { createLogger, type Logger } from '../log';
+import { createMrsClient, type MrsClient } from '../mrs/client';
+import { createStatusService, type StatusService } from '../status/service';
+import { loadProjectLookup, loadRedisTier } from './lazy';
+
+export interface FunctionParts {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly service: StatusService;
+  readonly credentialFallback: FallbackCredentialSource;
+  /** The configured project; or, with only a region, the one IAM names for it (looked up once). */
+  readonly defaultProjectId: (call: CallOptions) => Promise<string>;
+}
+
+/** Tests and benchmarks replace the client (no network), the logger (captured lines) or the transport. */
+export interface PartOverrides {
+  readonly client?: MrsClient;
+  readonly log?: Logger;
+  readonly send?: Send;
+}
+
+export function functionParts(config: Config, overrides: PartOverrides = {}): FunctionParts {
+  const log = overrides.log ?? createLogger({ level: config.logLevel });
+  const send = overrides.send ?? sendOverHttps;
+  const client =
+    overrides.client ??
+    createMrsClient({
+      endpoint: config.endpoint,
+      requestTimeoutMs: config.requestTimeoutMs,
+      maxAttempts: config.retry.maxAttempts,
+      breaker: { failureThreshold: config.retry.breakerFailures, cooldownMs: config.retry.breakerCooldownMs },
+      log,
+      send,
+    });
+  const defaultProjectId = projectSource(config, send);
+  const service = createStatusService({
+    client,
+    endpoint: config.endpoint,
+    defaultProjectId,
+    cache: config.cache,
+    shared: sharedTier(config, log),
+  });
+  return { config, log, service, defaultProjectId, credentialFallback: createEcsMetadataSource({ url: config.ecsMetadataUrl, send }) };
+}
+
+function projectSource(config: Config, send: Send): (call: CallOptions) => Promise<string> {
+  const { projectId, region } = config;
+  if (projectId !== undefined) return () => Promise.resolve(projectId);
+  // Config guarantees a region when there is no project id.
+  return loadProjectLookup().createProjectLookup({ iamEndpoint: config.iamEndpoint, region: region as string, requestTimeoutMs: config.requestTimeoutMs, send });
+}
+
+/** The Redis tier, connected now so that the first invocation finds it ready. */
+function sharedTier(config: Config, log: Logger): SharedTier | undefined {
+  if (config.cache.redisUrl === undefined || config.cache.ttlMs === 0) return undefined;
+  return loadRedisTier().createRedisTier({ url: config.cache.redisUrl, commandTimeoutMs: config.cache.redisTimeoutMs, log });
+}
