@@ -1,5 +1,5 @@
 import type { Credentials } from '../../lib/credentials/types';
-import { InvalidRequest, UpstreamAuthFailed, UpstreamThrottled, UpstreamTimeout, UpstreamUnavailable } from '../../lib/errors';
+import { InvalidRequest, UpstreamAuthFailed, UpstreamRejected, UpstreamThrottled, UpstreamTimeout, UpstreamUnavailable } from '../../lib/errors';
 import { createMrsClient, type MrsClientOptions } from '../../lib/mrs/client';
 import { RETRY_BUDGET } from '../../lib/mrs/retry-budget';
 import { createLogger } from '../../lib/log';
@@ -124,6 +124,25 @@ describe('MRS client: retries', () => {
     const s = setUp([status(code, { error_code: code === 400 ? '12000003' : 'X' })]);
     await expect(s.client.getIamSyncStatus(target, { credentials: provider() })).rejects.toThrow();
     expect(s.calls).toHaveLength(1);
+  });
+
+  it('never retries a plain HTTP 400 (not "no such cluster"): one attempt, UpstreamRejected, and says why it gave up', async () => {
+    const s = setUp([status(400, { error_code: '12000002', error_msg: 'The request is invalid.' }, { 'x-request-id': 'r400' }), ok()]);
+    const failure = s.client.getIamSyncStatus(target, { credentials: provider() });
+    await expect(failure).rejects.toThrow(UpstreamRejected);
+    await expect(failure).rejects.toMatchObject({ name: 'UpstreamRejected', upstream: { httpStatus: 400, errorCode: '12000002' } });
+    expect(s.calls).toHaveLength(1);
+    expect(s.sleeps).toEqual([]);
+    const gaveUp = s.lines.filter((line) => line.message === 'MRS call gave up');
+    expect(gaveUp).toHaveLength(1);
+    expect(gaveUp[0]).toMatchObject({
+      level: 'warn',
+      give_up: 'not-retryable',
+      attempts: [{ attempt: 1, outcome: 'http 400 12000002' }],
+      error: { name: 'UpstreamRejected' },
+      upstream: { httpStatus: 400, errorCode: '12000002', requestId: 'r400', errorMessage: 'The request is invalid.' },
+    });
+    expect((gaveUp[0]?.attempts as Array<Record<string, unknown>>)[0]).not.toHaveProperty('wait_ms');
   });
 
   it('does not start an attempt the deadline leaves no room for', async () => {
