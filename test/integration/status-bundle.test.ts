@@ -3,7 +3,7 @@
  * shape, every upstream failure, every bad input, and no secret in any output. Caching is
  * off here so that every invocation reaches MRS; cache-bundle.test.ts covers the cache.
  */
-import { startEmulator, type Emulator, type Fault } from '../../emulator/server';
+import { startEmulator, type Emulator, type Fault, type RecordedRequest } from '../../emulator/server';
 import { functionGraphContext, HTTP_SHAPES, httpEvent, INVALID_CLUSTER_IDS } from '../fixtures/events';
 import { coldStart, type Handler } from '../fixtures/load-bundle';
 
@@ -64,7 +64,13 @@ beforeAll(async () => {
   });
 });
 
-afterEach(() => emulator.reset());
+/** Every request the emulator recorded, kept before each reset so the secrets check at the end can read their signatures. */
+const recorded: RecordedRequest[] = [];
+
+afterEach(() => {
+  recorded.push(...emulator.requests);
+  emulator.reset();
+});
 
 afterAll(async () => {
   await emulator.close();
@@ -202,11 +208,14 @@ describe('credentials MRS refuses', () => {
 
 describe('secrets', () => {
   it('no credential, token or signature reached any log line, response or thrown error', () => {
-    const signatures = emulator.requests
-      .map((r) => /Signature=([0-9a-f]{64})/.exec(String(r.headers.authorization))?.[1])
-      .filter((s): s is string => s !== undefined);
+    // Read before this test's own afterEach: the requests of every earlier test, as recorded before each reset.
+    const requests = [...recorded, ...emulator.requests];
+    expect(requests.length).toBeGreaterThan(40);
+    const signatures = requests.map((r) => /Signature=([0-9a-f]{64})$/.exec(String(r.headers.authorization))?.[1]);
+    // Every request the bundle sent was signed: none is skipped for want of a signature.
+    expect(signatures.filter((s) => s === undefined)).toEqual([]);
     const everything = [...output, ...answers].join('\n');
     expect(output.length).toBeGreaterThan(50);
-    for (const secret of [...SECRETS, ...signatures]) expect(everything).not.toContain(secret);
+    for (const secret of [...SECRETS, ...(signatures as string[])]) expect(everything).not.toContain(secret);
   });
 });
