@@ -3,6 +3,7 @@
  * its gateway stamps on every answer, `Retry-After`, the `{"error_code", "error_msg"}` error
  * envelope, and JSON bodies. What an answer means for a caller is each client's error mapping.
  */
+import { scrubSecrets } from '../log';
 import type { OutboundResponse } from './transport';
 
 const MAX_RETRY_AFTER_SECONDS = 3600;
@@ -36,8 +37,10 @@ export interface ErrorEnvelope {
   /** `error_code` when it is a short token; anything else is not repeated. */
   readonly errorCode?: string;
   /**
-   * `error_msg`, free text from upstream: cut short, with control characters removed. It goes
-   * to logs only (where the logger scrubs credentials), never into a caller's message.
+   * `error_msg`, free text from upstream: credentials scrubbed (before the cut, so that none is
+   * left half-cut), cut short, with control characters removed. It goes to logs only, never into
+   * a caller's message; but it travels on the thrown error (`upstream`), which a runtime may
+   * serialise whole, so it is scrubbed here and not only by the logger.
    */
   readonly errorMessage?: string;
 }
@@ -48,7 +51,7 @@ export function errorEnvelope(response: OutboundResponse): ErrorEnvelope {
   const message = body?.error_msg;
   return {
     ...(typeof code === 'string' && /^[A-Za-z0-9._-]{1,40}$/.test(code) && { errorCode: code }),
-    ...(typeof message === 'string' && message !== '' && { errorMessage: cleanText(message) }),
+    ...(typeof message === 'string' && message !== '' && { errorMessage: cleanText(scrubSecrets(message)) }),
   };
 }
 
