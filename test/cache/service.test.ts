@@ -148,6 +148,58 @@ describe('status service cache', () => {
   });
 });
 
+describe('status service deadlines', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it("answers a caller that joined another invocation's MRS call by its own deadline, while that call goes on", async () => {
+    jest.useFakeTimers();
+    const clock = 1_000_000;
+    // An MRS call that answers only when the test says so, remembering the deadline it was made with.
+    let answer: ((status: IamSyncStatus) => void) | undefined;
+    const madeWith: Array<number | undefined> = [];
+    const client: MrsClient = {
+      getIamSyncStatus: (_target, options) => {
+        madeWith.push(options.deadlineAt);
+        return new Promise<IamSyncStatus>((resolve) => (answer = resolve));
+      },
+    };
+    const service = createStatusService({ client, endpoint: 'https://mrs.example', defaultProjectId: async () => 'p1', cache: policy, now: () => clock });
+    const settled = <T>(promise: Promise<T>) => {
+      const state: { value?: T; error?: unknown; done: boolean } = { done: false };
+      promise.then(
+        (value) => Object.assign(state, { value, done: true }),
+        (error: unknown) => Object.assign(state, { error, done: true }),
+      );
+      return state;
+    };
+
+    // A: a slow call with a long deadline; B: the same cluster, joining it, with a short one.
+    const a = settled(service.getStatus({ clusterId: 'c1' }, { credentials, deadlineAt: clock + 60_000 }));
+    await jest.advanceTimersByTimeAsync(0);
+    const b = settled(service.getStatus({ clusterId: 'c1' }, { credentials, deadlineAt: clock + 1000 }));
+    await jest.advanceTimersByTimeAsync(0);
+    expect(madeWith).toEqual([clock + 60_000]);
+
+    await jest.advanceTimersByTimeAsync(999);
+    expect(a.done).toBe(false);
+    expect(b.done).toBe(false);
+
+    await jest.advanceTimersByTimeAsync(1);
+    expect(b.done).toBe(true);
+    expect(b.error).toBeInstanceOf(UpstreamTimeout);
+    expect(b.error).toMatchObject({ name: 'UpstreamTimeout', message: expect.stringContaining('invocation deadline') });
+    expect(a.done).toBe(false);
+
+    // The call B left goes on for A, who gets the answer; it was the one MRS call made.
+    answer?.({ isSynchronizing: true, requestId: 'slow-1' });
+    await jest.advanceTimersByTimeAsync(0);
+    expect(a.error).toBeUndefined();
+    expect(a.value).toMatchObject({ clusterId: 'c1', isSynchronizing: true, upstreamRequestId: 'slow-1', cache: { status: 'miss' } });
+    expect(madeWith).toHaveLength(1);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+});
+
 describe('status service with a shared tier', () => {
   function fakeShared() {
     const store = new Map<string, CacheEntry>();
