@@ -6,7 +6,7 @@
  * again, so an outage does not flood the logs.
  *
  * The client library is loaded only when REDIS_URL is set (this module is imported lazily
- * by lib/status/parts.ts). It never reconnects in the background: a timer of its own would
+ * by lib/composition/lazy.ts). It never reconnects in the background: a timer of its own would
  * keep the process alive after the invocation, so a lost connection is re-opened, at most
  * once a second, by the next command that needs it.
  *
