@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner';
 import type { Credentials } from '../../lib/credentials/types';
 import { sdkDate, signRequest } from '../../lib/huawei/signer';
-import { bundleForTest } from '../fixtures/bundle';
+import { loadBundleForTest } from '../fixtures/bundle';
 
 // The official worked example of Huawei's signing guide (shared/reference/huawei-cloud-facts.md).
 const EXAMPLE = {
@@ -16,7 +17,7 @@ type SignRequest = typeof signRequest;
 
 describe.each([
   ['as imported (the SDK signer with lodash and moment)', () => signRequest],
-  ['as bundled for deployment (the SDK signer with the shims)', () => (require(bundleForTest('test/fixtures/sign-entry.ts')) as { signRequest: SignRequest }).signRequest],
+  ['as bundled for deployment (the SDK signer with the shims)', () => loadBundleForTest<{ signRequest: SignRequest }>('test/fixtures/sign-entry.ts').exports.signRequest],
 ])('signRequest %s', (_label, load: () => SignRequest) => {
   let sign: SignRequest;
   beforeAll(() => {
@@ -89,3 +90,12 @@ function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+describe('the test bundler', () => {
+  it('leaves no mrs-bundle-* folder behind once the bundle is loaded', () => {
+    const bundle = loadBundleForTest<{ signRequest: SignRequest }>('test/fixtures/sign-entry.ts');
+    expect(typeof bundle.exports.signRequest).toBe('function');
+    expect(bundle.folder).toMatch(/mrs-bundle-[^/]+$/);
+    expect(existsSync(bundle.folder)).toBe(false);
+  });
+});
