@@ -5,6 +5,7 @@
  * Every row runs in a fresh instance (its own circuit breaker and retry budget); caching is
  * off so that each invocation reaches MRS; and no secret may appear in anything printed.
  */
+import dns from 'node:dns';
 import { METADATA_PATH, startEmulator, type Emulator, type Fault } from '../../emulator/server';
 import { functionGraphContext } from '../fixtures/events';
 import { coldStart } from '../fixtures/load-bundle';
@@ -115,11 +116,27 @@ describe('fault matrix', () => {
     }
   });
 
-  it('a name that does not resolve (DNS failure) -> UpstreamUnavailable, inside the deadline', async () => {
-    const { error, elapsedMs } = await invoke(env({ MRS_ENDPOINT: 'https://mrs.does-not-exist.invalid' }));
-    expect(error?.name).toBe('UpstreamUnavailable');
-    expect(error?.message).toMatch(/ENOTFOUND|EAI_AGAIN/);
-    expect(elapsedMs).toBeLessThan(REMAINING_MS - MARGIN_MS + 100);
+  it('a name that does not resolve (DNS failure) -> UpstreamUnavailable, inside the deadline, without asking any real resolver', async () => {
+    // The bundle runs in this process and connects through node:net, which reads dns.lookup when
+    // it connects: this test's own resolver answers, so nothing leaves loopback. Its marker in
+    // the error proves the failure came from here, not from a real resolver.
+    const host = 'mrs.does-not-exist.invalid';
+    const marker = '(fault-matrix test resolver)';
+    const lookup = jest.spyOn(dns, 'lookup').mockImplementation(((hostname: string, ...rest: unknown[]) => {
+      const callback = rest[rest.length - 1] as (error: NodeJS.ErrnoException) => void;
+      const error: NodeJS.ErrnoException = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname} ${marker}`), { code: 'ENOTFOUND', syscall: 'getaddrinfo', hostname });
+      process.nextTick(callback, error);
+    }) as unknown as typeof dns.lookup);
+    try {
+      const { error, elapsedMs } = await invoke(env({ MRS_ENDPOINT: `https://${host}` }));
+      expect(error?.name).toBe('UpstreamUnavailable');
+      expect(error?.message).toContain(`ENOTFOUND: getaddrinfo ENOTFOUND ${host} ${marker}`);
+      // Every attempt asked this resolver, for that name only: retried as the other network failures are.
+      expect(lookup.mock.calls.map(([hostname]) => hostname)).toEqual([host, host, host]);
+      expect(elapsedMs).toBeLessThan(REMAINING_MS - MARGIN_MS + 100);
+    } finally {
+      lookup.mockRestore();
+    }
   });
 
   it('answers UpstreamTimeout itself when the deadline comes, before the platform would kill it', async () => {
