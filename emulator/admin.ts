@@ -6,6 +6,10 @@
  *   GET    /_emulator/state
  *   PUT    /_emulator/clusters/{id}   {"is_synchronizing": true}
  *   DELETE /_emulator/clusters/{id}
+ *   PUT    /_emulator/iam-sync        {"duration_ms": 2000, "iam_users": ["alice"], "iam_groups": ["analysts"]}   (each optional)
+ *   PUT    /_emulator/clusters/{id}/iam-sync          {"is_synchronous": true, "user_names": ["alice"], "group_names": [], "duration_ms": 500}   (each optional; duration_ms null: the emulator-wide one)
+ *   POST   /_emulator/clusters/{id}/iam-sync/finish   (ends the running sync now; 409 when none runs)
+ *   DELETE /_emulator/requests        (forgets the recorded requests, so counts start again)
  *   POST   /_emulator/faults          {"kind": "status", "status": 503, "times": 2, "cluster_id": "demo-idle"}
  *   DELETE /_emulator/faults
  *   PUT    /_emulator/chaos           {"latency_ms": {"min": 20, "max": 60}, "fault_rate": 0.01, "faults": [{"kind": "reset"}], "seed": 7}
@@ -14,9 +18,15 @@
  * Chaos without "faults" draws from the mix `npm run load` uses: 503, 500, 429 with
  * Retry-After 1, and reset (DEFAULT_CHAOS_FAULTS in faults.ts).
  *
+ * `PUT /_emulator/clusters/{id}` with `{"is_synchronizing": true}` is a manual flip: a sync
+ * without an end, until flipped back (false also finishes a sync started with POST).
+ * The state shows each cluster's IAM sync under `iam_sync.clusters`, and the recorded API
+ * requests counted by method and route under `requests.by_route`.
+ *
  * Every success answers with the resulting state, so one curl shows the effect.
  */
 import { type ChaosProfile, type Fault, type FaultOptions, parseChaosRequest, parseFaultRequest } from './faults';
+import type { IamSyncControls, IamSyncDefaults, IamSyncPatch } from './mrs';
 
 export const ADMIN_PREFIX = '/_emulator';
 
@@ -26,6 +36,8 @@ export interface AdminControls {
   /** Throws RangeError for an id MRS would not accept. */
   setCluster(id: string, isSynchronizing: boolean): void;
   removeCluster(id: string): void;
+  iamSync: IamSyncControls;
+  clearRequests(): void;
   injectFault(fault: Fault, options: FaultOptions): void;
   clearFaults(): void;
   /** undefined turns chaos off. */
@@ -94,6 +106,33 @@ export function handleAdmin(method: string, path: string, body: Buffer, controls
     return methodNotAllowed('PUT, DELETE');
   }
 
+  if (segments.length === 3 && segments[0] === 'clusters' && segments[2] === 'iam-sync') {
+    if (method !== 'PUT') return methodNotAllowed('PUT');
+    if (!controls.hasCluster(segments[1])) return error(404, `no cluster ${JSON.stringify(segments[1])}`);
+    const patch = readClusterSyncPatch(body);
+    if (typeof patch === 'string') return error(400, patch);
+    return applying(() => controls.iamSync.patch(segments[1], patch), ok);
+  }
+
+  if (segments.length === 4 && segments[0] === 'clusters' && segments[2] === 'iam-sync' && segments[3] === 'finish') {
+    if (method !== 'POST') return methodNotAllowed('POST');
+    if (!controls.hasCluster(segments[1])) return error(404, `no cluster ${JSON.stringify(segments[1])}`);
+    return controls.iamSync.finish(segments[1]) ? ok() : error(409, `no IAM sync is running on cluster ${JSON.stringify(segments[1])}`);
+  }
+
+  if (segments.length === 1 && segments[0] === 'iam-sync') {
+    if (method !== 'PUT') return methodNotAllowed('PUT');
+    const defaults = readSyncDefaults(body);
+    if (typeof defaults === 'string') return error(400, defaults);
+    return applying(() => controls.iamSync.setDefaults(defaults), ok);
+  }
+
+  if (segments.length === 1 && segments[0] === 'requests') {
+    if (method !== 'DELETE') return methodNotAllowed('DELETE');
+    controls.clearRequests();
+    return ok();
+  }
+
   if (segments.length === 1 && segments[0] === 'faults') {
     if (method === 'POST') {
       const parsed = parseJson(body);
@@ -128,8 +167,56 @@ export function handleAdmin(method: string, path: string, body: Buffer, controls
 
   return error(
     404,
-    'unknown admin route; see GET /_emulator/state, PUT|DELETE /_emulator/clusters/{id}, POST|DELETE /_emulator/faults, PUT|DELETE /_emulator/chaos',
+    'unknown admin route; see GET /_emulator/state, PUT|DELETE /_emulator/clusters/{id}, PUT /_emulator/clusters/{id}/iam-sync, ' +
+      'POST /_emulator/clusters/{id}/iam-sync/finish, PUT /_emulator/iam-sync, DELETE /_emulator/requests, POST|DELETE /_emulator/faults, PUT|DELETE /_emulator/chaos',
   );
+}
+
+/** Runs a change that throws RangeError for a bad value; that becomes a 400. */
+function applying(change: () => void, ok: () => AdminReply): AdminReply {
+  try {
+    change();
+  } catch (e) {
+    if (e instanceof RangeError) return error(400, e.message);
+    throw e;
+  }
+  return ok();
+}
+
+/** The JSON object in `body` with only `allowed` fields, or an error message. */
+function readFields(body: Buffer, allowed: readonly string[], example: string): Record<string, unknown> | string {
+  const parsed = parseJson(body);
+  if (!parsed.ok || typeof parsed.value !== 'object' || parsed.value === null || Array.isArray(parsed.value)) return `expected a JSON object like ${example}`;
+  const fields = parsed.value as Record<string, unknown>;
+  const unknown = Object.keys(fields).filter((key) => !allowed.includes(key));
+  if (unknown.length > 0) return `unknown field ${JSON.stringify(unknown[0])}; expected some of ${allowed.join(', ')}`;
+  if (Object.keys(fields).length === 0) return `expected at least one of ${allowed.join(', ')}`;
+  return fields;
+}
+
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+function readClusterSyncPatch(body: Buffer): IamSyncPatch | string {
+  const fields = readFields(body, ['is_synchronous', 'user_names', 'group_names', 'duration_ms'], '{"is_synchronous": true, "user_names": ["alice"]}');
+  if (typeof fields === 'string') return fields;
+  const { is_synchronous: isSynchronous, user_names: userNames, group_names: groupNames, duration_ms: durationMs } = fields;
+  if (isSynchronous !== undefined && typeof isSynchronous !== 'boolean') return 'is_synchronous must be true or false';
+  if (userNames !== undefined && !isStringList(userNames)) return 'user_names must be a list of strings';
+  if (groupNames !== undefined && !isStringList(groupNames)) return 'group_names must be a list of strings';
+  if (durationMs !== undefined && durationMs !== null && typeof durationMs !== 'number') return 'duration_ms must be a number of milliseconds or null';
+  return { isSynchronous, userNames, groupNames, durationMs };
+}
+
+function readSyncDefaults(body: Buffer): IamSyncDefaults | string {
+  const fields = readFields(body, ['duration_ms', 'iam_users', 'iam_groups'], '{"duration_ms": 2000}');
+  if (typeof fields === 'string') return fields;
+  const { duration_ms: durationMs, iam_users: iamUsers, iam_groups: iamGroups } = fields;
+  if (durationMs !== undefined && typeof durationMs !== 'number') return 'duration_ms must be a number of milliseconds';
+  if (iamUsers !== undefined && !isStringList(iamUsers)) return 'iam_users must be a list of strings';
+  if (iamGroups !== undefined && !isStringList(iamGroups)) return 'iam_groups must be a list of strings';
+  return { durationMs, iamUsers, iamGroups };
 }
 
 function decodeURIComponentSafe(segment: string): string {

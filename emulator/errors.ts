@@ -101,3 +101,20 @@ export function injectedStatusBody(status: number): ErrorBody {
   }
   return { error_code: 'EMULATOR.FAULT', error_msg: `Injected HTTP ${status} fault.` };
 }
+
+/** Documented in the MRS API reference error code table: a body MRS cannot read, or a field of the wrong type. */
+export const INVALID_PARAMETER: ErrorReply = {
+  status: 400,
+  body: { error_code: '12000002', error_msg: 'The parameter is invalid.' },
+};
+
+/** Documented in the MRS error code table (HTTP 500, 12000154): a sync was started while one runs. */
+export function iamSyncInProgress(clusterId: string): ErrorReply {
+  return {
+    status: 500,
+    body: {
+      error_code: '12000154',
+      error_msg: `IAM synchronization is in progress and cannot be triggered again in the same cluster. Cluster ID: ${clusterId}`,
+    },
+  };
+}

@@ -21,12 +21,13 @@ import { metadataRoutes, type MetadataOptions } from './ecs-metadata';
 import { authenticationFailed, injectedStatusBody } from './errors';
 import { Chaos, type ChaosProfile, chaosSnapshot, type Fault, type FaultOptions, FaultQueue } from './faults';
 import { iamRoutes } from './iam';
-import { createMrs } from './mrs';
+import { createMrs, type IamSyncControls, type IamSyncOptions } from './mrs';
 import { type ApiReply, type ApiRoute, dispatch, matchApiRoute } from './routes';
 import { type VerifyResult, verifyRequest } from './signature';
 
 export { METADATA_PATH } from './ecs-metadata';
 export type { ChaosProfile, Fault, FaultOptions } from './faults';
+export type { IamSyncControls, IamSyncDefaults, IamSyncOptions, IamSyncPatch } from './mrs';
 
 export interface EmulatorCredential {
   accessKey: string;
@@ -42,6 +43,8 @@ export interface EmulatorOptions {
   credentials: EmulatorCredential[];
   /** Cluster id -> is_synchronizing. Copied: later changes go through setCluster/removeCluster. */
   clusters: Record<string, boolean>;
+  /** How long a sync started with POST .../iam-sync-user runs, and the IAM users and groups a full sync adds (see mrs.ts). */
+  iamSync?: IamSyncOptions;
   /** The region IAM's project look-up (`GET /v3/projects?name=`) names the project after; default cn-north-4. */
   region?: string;
   /**
@@ -51,7 +54,10 @@ export interface EmulatorOptions {
   metadata?: MetadataOptions;
   /** How far X-Sdk-Date may be from the emulator's clock; default 900 (15 minutes). */
   maxClockSkewSeconds?: number;
-  /** Epoch milliseconds; lets tests move the emulator's clock. */
+  /**
+   * Epoch milliseconds; lets tests move the emulator's clock. It checks X-Sdk-Date and
+   * decides when an IAM sync ends (read on each request: moving it ends a sync, no timer).
+   */
   now?: () => number;
   /** One line per request (method, path, status or fault, auth outcome); never a secret. */
   log?: (line: string) => void;
@@ -68,6 +74,8 @@ export interface RecordedRequest {
   path: string;
   /** Raw query string without `?`. */
   query: string;
+  /** The template of the route the path matched (e.g. `/v2/{project_id}/clusters/{cluster_id}/iam-sync`), whatever the method; absent when none did. */
+  route?: string;
   headers: IncomingHttpHeaders;
   /** Always computed, even when a fault decided the answer, so tests can check every attempt's signing. */
   verification: VerifyResult;
@@ -84,7 +92,12 @@ export interface Emulator {
   port: number;
   /** Every API request that reached the server (admin calls excluded, so they do not disturb counts). */
   requests: RecordedRequest[];
+  /** How many recorded requests had this method and matched this route template, e.g. `('GET', '/v2/{project_id}/clusters/{cluster_id}/iam-sync')`. */
+  countRequests(method: string, route: string): number;
+  /** Creates a cluster, or flips one: false also finishes its running IAM sync. */
   setCluster(id: string, isSynchronizing: boolean): void;
+  /** The IAM sync's admin side: finish a sync now, set a cluster's sync state, the duration and the known IAM users and groups. */
+  iamSync: IamSyncControls;
   removeCluster(id: string): void;
   injectFault(fault: Fault, opts?: FaultOptions): void;
   /** Clears queued faults; the chaos profile stays. */
@@ -123,7 +136,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   validateOptions(options);
   const credentials = new Map(options.credentials.map((c) => [c.accessKey, c]));
   const now = options.now ?? Date.now;
-  const mrs = createMrs(options.projectId, options.clusters);
+  const mrs = createMrs(options.projectId, options.clusters, now, options.iamSync);
   /** Served only to signed requests. */
   const signedRoutes: readonly ApiRoute[] = [...mrs.routes, ...iamRoutes(options.projectId, options.region)];
   /** Served without a signature, as a node's metadata service is; not recorded, never faulted. */
@@ -148,10 +161,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const state = () => ({
     project_id: options.projectId,
     clusters: mrs.clusters.snapshot(),
+    iam_sync: mrs.iamSync.snapshot(),
     faults: faults.snapshot(),
     chaos: chaos === undefined ? null : chaosSnapshot(chaos.profile),
     requests: {
       total: requests.length,
+      by_route: countByRoute(requests),
       recent: requests.slice(-RECENT_REQUESTS_IN_STATE).map((r) => ({
         method: r.method,
         path: r.path,
@@ -167,6 +182,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     hasCluster: mrs.clusters.has,
     setCluster: mrs.clusters.set,
     removeCluster: mrs.clusters.remove,
+    iamSync: mrs.iamSync,
+    clearRequests: () => {
+      requests.length = 0;
+    },
     injectFault: (fault, opts) => faults.add(fault, opts),
     clearFaults: () => faults.clear(),
     setChaos,
@@ -237,7 +256,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       { method, path, query, headers: req.headers, body },
       { findCredential: (ak) => credentials.get(ak), nowMs: now(), maxClockSkewSeconds },
     );
-    const record: RecordedRequest = { method, path, query, headers: req.headers, verification };
+    const route = matchApiRoute(signedRoutes, path);
+    const record: RecordedRequest = { method, path, query, ...(route && { route: route.route.path }), headers: req.headers, verification };
     requests.push(record);
     res.on('finish', () => {
       record.status = res.statusCode;
@@ -245,7 +265,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     });
 
     // From the path alone: faults come before authentication, as a failing gateway or network answers before any check.
-    const queued = faults.take(matchApiRoute(signedRoutes, path)?.params.cluster_id);
+    const queued = faults.take(route?.params.cluster_id);
     const drawn = queued === undefined ? chaos?.next() : undefined;
     if (drawn !== undefined && drawn.latencyMs > 0) {
       record.latencyMs = drawn.latencyMs;
@@ -285,7 +305,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     url: `http://127.0.0.1:${port}`,
     port,
     requests,
+    countRequests: (m, template) => requests.filter((r) => r.method === m && r.route === template).length,
     setCluster: admin.setCluster,
+    iamSync: mrs.iamSync,
     removeCluster: admin.removeCluster,
     injectFault: admin.injectFault,
     clearFaults: admin.clearFaults,
@@ -303,6 +325,16 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       return closed;
     },
   };
+}
+
+/** `"GET /v2/{project_id}/clusters/{cluster_id}/iam-sync": 3`; a path no route matched counts under `"GET (no route)"`. */
+function countByRoute(requests: readonly RecordedRequest[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of requests) {
+    const key = `${r.method} ${r.route ?? '(no route)'}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
 }
 
 /** Real APIG error bodies carry the request id too; MRS's own bodies and successful answers do not. */

@@ -37,9 +37,20 @@ it('GET /state shows project, clusters, faults and recent requests, without a si
   expect(json(reply)).toEqual({
     project_id: PROJECT,
     clusters: { 'c-idle': false },
+    iam_sync: {
+      duration_ms: 10_000,
+      iam_users: ['demo-user-alice', 'demo-user-bob'],
+      iam_groups: ['demo-group-analysts', 'demo-group-admins'],
+      clusters: {
+        'c-idle': { is_synchronizing: false, is_synchronous: false, user_names: [], group_names: [], duration_ms: null, manual: false, task: null },
+      },
+    },
     faults: [{ kind: 'status', status: 503, remaining: 'Infinity', cluster_id: 'c-other' }],
     chaos: null,
-    requests: { total: 1, recent: [{ method: 'GET', path: `/v2/${PROJECT}/clusters/c-idle/iam-sync`, status: 200, fault: null, auth: 'ok' }] },
+    requests: {
+      total: 1,
+      by_route: { 'GET /v2/{project_id}/clusters/{cluster_id}/iam-sync': 1 },
+      recent: [{ method: 'GET', path: `/v2/${PROJECT}/clusters/c-idle/iam-sync`, status: 200, fault: null, auth: 'ok' }] },
   });
   // Admin calls are not recorded as API requests.
   expect(emulator.requests).toHaveLength(1);

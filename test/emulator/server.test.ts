@@ -248,7 +248,8 @@ describe('routing', () => {
   });
 
   it.each([
-    `/v2/${PROJECT}/clusters/c-idle/iam-sync/is-synchronous`,
+    `/v2/${PROJECT}/clusters/c-idle/iam-sync/is-synchronous/`,
+    `/v2/${PROJECT}/clusters/c-idle/iam-sync-users`,
     `/v2/${PROJECT}/clusters/c-idle/iam-sync/`,
     `/v1/${PROJECT}/clusters/c-idle/iam-sync`,
     '/',
