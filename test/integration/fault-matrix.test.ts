@@ -26,7 +26,10 @@ beforeAll(async () => {
   }
   emulator = await startEmulator({ projectId: PROJECT, credentials: [KEYS], clusters: { c1: true } });
 });
-afterEach(() => emulator.reset());
+afterEach(() => {
+  jest.useRealTimers();
+  emulator.reset();
+});
 afterAll(async () => {
   await emulator.close();
   jest.restoreAllMocks();
@@ -42,6 +45,22 @@ const env = (overrides: Record<string, string> = {}) => ({
   STATUS_CACHE_TTL_SECONDS: '0',
   ...overrides,
 });
+
+/** A promise's outcome, readable without awaiting it. */
+function settled<T>(promise: Promise<T>) {
+  const state: { done: boolean; value?: T; error?: unknown } = { done: false };
+  promise.then(
+    (value) => Object.assign(state, { done: true, value }),
+    (error: unknown) => Object.assign(state, { done: true, error }),
+  );
+  return state;
+}
+
+/** Waits, on real I/O turns (setImmediate, which the fake timers leave alone), until a condition holds. */
+async function until(condition: () => boolean, turns = 10_000): Promise<void> {
+  for (let i = 0; i < turns && !condition(); i += 1) await new Promise((resolve) => setImmediate(resolve));
+  expect(condition()).toBe(true);
+}
 
 /** Invokes a fresh instance once with the platform's deadline, and times the answer. */
 async function invoke(environment: Record<string, string>) {
@@ -140,13 +159,25 @@ describe('fault matrix', () => {
   });
 
   it('answers UpstreamTimeout itself when the deadline comes, before the platform would kill it', async () => {
-    emulator.injectFault({ kind: 'hang' }, { times: Infinity });
-    const handler = coldStart('iam-sync-status', env({ MRS_TIMEOUT_MS: '3000' }));
-    const started = Date.now();
-    await expect(handler({ cluster_id: 'c1' }, functionGraphContext({ remainingMs: 1000 }))).rejects.toMatchObject({ name: 'UpstreamTimeout' });
-    const elapsed = Date.now() - started;
-    expect(elapsed).toBeGreaterThanOrEqual(1000 - MARGIN_MS - 20);
-    expect(elapsed).toBeLessThan(1000);
+    // On jest's clock (the bundle runs in this sandbox, so its timers and Date are these):
+    // the answer comes exactly when the remaining time less the margin is up, not a tick
+    // before, and long before the 3 s request timeout or the platform's 1000 ms.
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'clearImmediate'] });
+    try {
+      emulator.injectFault({ kind: 'hang' }, { times: Infinity });
+      const handler = coldStart('iam-sync-status', env({ MRS_TIMEOUT_MS: '3000' }));
+      const outcome = settled(handler({ cluster_id: 'c1' }, functionGraphContext({ remainingMs: 1000 })));
+      await until(() => emulator.requests.length === 1);
+      await jest.advanceTimersByTimeAsync(1000 - MARGIN_MS - 1);
+      expect(outcome.done).toBe(false);
+      await jest.advanceTimersByTimeAsync(1);
+      await until(() => outcome.done);
+      expect(outcome.error).toMatchObject({ name: 'UpstreamTimeout' });
+      // It gave up at the deadline: no second attempt was started.
+      expect(emulator.requests).toHaveLength(1);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('opens the circuit after 5 failures: no MRS call, UpstreamUnavailable with Retry-After', async () => {
@@ -164,10 +195,13 @@ describe('fault matrix', () => {
   });
 
   it('answers from the stale cache while the circuit is open', async () => {
-    const handler = coldStart('iam-sync-status', env({ STATUS_CACHE_TTL_SECONDS: '0.1', MRS_MAX_ATTEMPTS: '1' }));
-    await handler({ cluster_id: 'c1' }, functionGraphContext());
+    // Only the clock is fake: the cached answer outlives its TTL because the test moves Date on, not by sleeping.
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    const handler = coldStart('iam-sync-status', env({ STATUS_CACHE_TTL_SECONDS: '5', MRS_MAX_ATTEMPTS: '1' }));
+    await expect(handler({ cluster_id: 'c1' }, functionGraphContext())).resolves.toMatchObject({ cache: { status: 'miss' } });
+    await expect(handler({ cluster_id: 'c1' }, functionGraphContext())).resolves.toMatchObject({ cache: { status: 'hit' } });
     emulator.injectFault({ kind: 'status', status: 503, body: '' }, { times: Infinity });
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    jest.setSystemTime(Date.now() + 6000);
     for (let i = 0; i < 5; i += 1) {
       await expect(handler({ cluster_id: 'c1', fresh: true }, functionGraphContext())).resolves.toMatchObject({ cache: { status: 'stale' } });
     }
