@@ -17,7 +17,7 @@ import { createServer, type Server } from 'node:http';
 import { METADATA_PATH, startEmulator, type Emulator } from '../../emulator/server';
 import { closeServer, listenOnLoopback } from '../../tools/loopback-http';
 import { functionGraphContext, HTTP_SHAPES, httpEvent } from '../fixtures/events';
-import { coldStart, type Handler } from '../fixtures/load-bundle';
+import { coldStart } from '../fixtures/load-bundle';
 
 const PROJECT = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 const OTHER_PROJECT = '11112222333344445555666677778888';
