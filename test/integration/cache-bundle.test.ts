@@ -75,17 +75,28 @@ describe('status bundle, memory tier', () => {
   });
 
   it('serves an expired answer marked STALE while MRS fails, within the stale window', async () => {
-    const handler = coldStart('iam-sync-status', { ...baseEnv(), STATUS_CACHE_TTL_SECONDS: '0.2', STATUS_CACHE_STALE_IF_ERROR_SECONDS: '5' });
-    await handler({ cluster_id: 'demo-syncing' });
-    await new Promise((r) => setTimeout(r, 250));
-    emulator.injectFault({ kind: 'status', status: 503, body: '' }, { times: Infinity });
-    const stale = (await handler(httpEvent('functiongraph-apig', 'demo-syncing'))) as HttpAnswer;
-    expect(stale.statusCode).toBe(200);
-    expect(stale.headers).toMatchObject({ 'X-Cache': 'STALE', 'Cache-Control': 'max-age=0' });
-    expect(JSON.parse(stale.body)).toMatchObject({ is_synchronizing: true, cache: { status: 'stale' } });
-    const neverSeen = (await handler(httpEvent('functiongraph-apig', 'demo-idle'))) as HttpAnswer;
-    expect(neverSeen.statusCode).toBe(502);
-    emulator.clearFaults();
+    // Only Date is fake (the bundle, loaded in this sandbox after this, reads jest's clock): the answer
+    // expires because the test moves the clock past its TTL, not because the test sleeps.
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    try {
+      const handler = coldStart('iam-sync-status', { ...baseEnv(), STATUS_CACHE_TTL_SECONDS: '5', STATUS_CACHE_STALE_IF_ERROR_SECONDS: '60' });
+      await handler({ cluster_id: 'demo-syncing' });
+      jest.setSystemTime(Date.now() + 6000);
+      emulator.injectFault({ kind: 'status', status: 503, body: '' }, { times: Infinity });
+      const stale = (await handler(httpEvent('functiongraph-apig', 'demo-syncing'))) as HttpAnswer;
+      expect(stale.statusCode).toBe(200);
+      expect(stale.headers).toMatchObject({ 'X-Cache': 'STALE', 'Cache-Control': 'max-age=0', Age: '6' });
+      expect(JSON.parse(stale.body)).toMatchObject({ is_synchronizing: true, cache: { status: 'stale', age_seconds: 6 } });
+      const neverSeen = (await handler(httpEvent('functiongraph-apig', 'demo-idle'))) as HttpAnswer;
+      expect(neverSeen.statusCode).toBe(502);
+      // Past the stale window, the failure shows.
+      jest.setSystemTime(Date.now() + 60_000);
+      const tooOld = (await handler(httpEvent('functiongraph-apig', 'demo-syncing'))) as HttpAnswer;
+      expect(tooOld.statusCode).toBe(502);
+    } finally {
+      jest.useRealTimers();
+      emulator.clearFaults();
+    }
   });
 
   it('remembers an unknown cluster for the negative TTL', async () => {

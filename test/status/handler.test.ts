@@ -169,12 +169,15 @@ describe('credentials and deadline', () => {
   });
 
   it('passes the deadline: remaining time less the margin', async () => {
-    const { handler, calls } = stubbedStatusHandler({ env: { DEADLINE_MARGIN_MS: '250' } });
-    const before = Date.now();
-    await handler({ cluster_id: 'c1' }, functionGraphContext({ remainingMs: 2000 }));
-    const deadlineAt = calls[0]?.options.deadlineAt ?? 0;
-    expect(deadlineAt).toBeGreaterThanOrEqual(before + 2000 - 250 - 50);
-    expect(deadlineAt).toBeLessThanOrEqual(Date.now() + 2000 - 250);
+    // Date stands still (timers stay real): the deadline is exact, not within a window.
+    jest.useFakeTimers({ now: 1_700_000_000_000, doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    try {
+      const { handler, calls } = stubbedStatusHandler({ env: { DEADLINE_MARGIN_MS: '250' } });
+      await handler({ cluster_id: 'c1' }, functionGraphContext({ remainingMs: 2000 }));
+      expect(calls[0]?.options.deadlineAt).toBe(1_700_000_000_000 + 2000 - 250);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it("reads Lambda's context too", async () => {
