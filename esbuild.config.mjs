@@ -2,24 +2,84 @@
 // deployed with the handler string `index.handler` (FunctionGraph) or `index.handler` (Lambda).
 import { build } from 'esbuild';
 import { mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(fileURLToPath(import.meta.url));
 
+/** The SDK's signer module, the only one whose imports and text the shims below touch. */
+const SIGNER_MODULE = /huaweicloud-sdk-core[\\/]auth[\\/]AKSKSigner\.js$/;
+const SHIMS = join(root, 'lib', 'huawei', 'signer-shims');
+
+/**
+ * `buildCanonicalHeaders` sorts header names with `localeCompare`, and the first
+ * `localeCompare` in a process initialises ICU collation (about 8 ms of the first answer).
+ * This is the one line replaced: the comparator in lib/huawei/signer-shims/header-order.ts
+ * answers what `localeCompare` answers, without ICU for the names the adapter signs.
+ */
+export const HEADER_SORT = 'headers.sort((a, b) => a.key.toLocaleLowerCase().localeCompare(b.key.toLocaleLowerCase()));';
+const SHIMMED_HEADER_SORT =
+  'headers.sort((a, b) => __signerHeaderOrder.compareHeaderNames(a.key.toLocaleLowerCase(), b.key.toLocaleLowerCase()));';
+
+/** `source` with `from` replaced by `to`; throws, failing the build, unless `from` is there exactly once (an upgrade changed the module). */
+export function replaceExactlyOnce(source, from, to, file) {
+  const found = source.split(from).length - 1;
+  if (found !== 1) {
+    throw new Error(`expected ${JSON.stringify(from)} exactly once in ${file}, found it ${found} times: the package changed; review esbuild.config.mjs`);
+  }
+  return source.replace(from, () => to);
+}
+
+/** The signer's text with its header sort replaced by the shim's comparator. */
+export function shimHeaderSort(source, file = 'AKSKSigner.js') {
+  // `var`, appended: hoisted, and assigned long before the first request is signed.
+  return `${replaceExactlyOnce(source, HEADER_SORT, SHIMMED_HEADER_SORT, file)}\nvar __signerHeaderOrder = require(${JSON.stringify(join(SHIMS, 'header-order.ts'))});\n`;
+}
+
 /**
  * The SDK's signer needs one lodash function and one moment call; loading both libraries
  * would cost about 35 ms of every cold start. Only imports made by the signer module are
- * redirected (see lib/huawei/signer-shims/README.md).
+ * redirected, and only its header sort is rewritten (see lib/huawei/signer-shims/README.md).
+ * `headerOrder: false` leaves the sort to `localeCompare`, for the bench to measure the difference.
  */
-export const signerShims = {
-  name: 'signer-shims',
+export function signerShimsPlugin({ headerOrder = true } = {}) {
+  return {
+    name: headerOrder ? 'signer-shims' : 'signer-shims-without-header-order',
+    setup(build) {
+      build.onResolve({ filter: /^(lodash|moment)$/ }, (args) =>
+        SIGNER_MODULE.test(args.importer) ? { path: join(SHIMS, `${args.path}.ts`) } : undefined,
+      );
+      if (!headerOrder) return;
+      build.onLoad({ filter: SIGNER_MODULE }, async (args) => ({
+        contents: shimHeaderSort(await readFile(args.path, 'utf8'), args.path),
+        loader: 'js',
+        resolveDir: dirname(args.path),
+      }));
+    },
+  };
+}
+export const signerShims = signerShimsPlugin();
+
+/**
+ * @middy/core imports `node:stream/web` at the top for one `instanceof ReadableStream` in its
+ * streamed-response path, which these functions never take (no `streamifyResponse`): loading
+ * it costs every cold start a few milliseconds. It is required where it is used instead.
+ */
+export const MIDDY_STREAM_WEB_IMPORT = 'import { ReadableStream } from "node:stream/web";\n';
+export const MIDDY_STREAM_WEB_USE = 'handlerBody instanceof ReadableStream';
+export const middyWebStreamsLazily = {
+  name: 'middy-web-streams-lazily',
   setup(build) {
-    build.onResolve({ filter: /^(lodash|moment)$/ }, (args) =>
-      /huaweicloud-sdk-core[\\/]auth[\\/]AKSKSigner\.js$/.test(args.importer)
-        ? { path: join(root, 'lib', 'huawei', 'signer-shims', `${args.path}.ts`) }
-        : undefined,
-    );
+    build.onLoad({ filter: /[\\/]@middy[\\/]core[\\/]index\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const withoutImport = replaceExactlyOnce(source, MIDDY_STREAM_WEB_IMPORT, '', args.path);
+      return {
+        contents: replaceExactlyOnce(withoutImport, MIDDY_STREAM_WEB_USE, 'handlerBody instanceof require("node:stream/web").ReadableStream', args.path),
+        loader: 'js',
+        resolveDir: dirname(args.path),
+      };
+    });
   },
 };
 
@@ -69,15 +129,22 @@ export const functionNames = readdirSync(join(root, 'functions'))
   .filter((file) => file.endsWith('.ts'))
   .map((file) => basename(file, '.ts'));
 
-/** Builds every function; returns the size in bytes of each file written, by its path from the repository root. */
-export async function buildFunctions({ quiet = false } = {}) {
+/** The plugins every function is built with. */
+export const FUNCTION_PLUGINS = [signerShims, middyWebStreamsLazily, lazyChunksApart];
+
+/**
+ * Builds every function; returns the size in bytes of each file written, by its path from the
+ * repository root. The bench builds variants elsewhere (`outdir`) with settings or plugins changed,
+ * and may ask for a few functions only (`names`).
+ */
+export async function buildFunctions({ quiet = false, outdir = join(root, 'dist'), options = {}, plugins = FUNCTION_PLUGINS, names = functionNames } = {}) {
   const sizes = {};
   const logLevel = quiet ? 'error' : 'warning';
-  for (const name of functionNames) {
+  for (const name of names) {
     const results = await Promise.all([
-      build({ ...common, entryPoints: [join(root, 'functions', `${name}.ts`)], outfile: join(root, 'dist', name, 'index.js'), plugins: [signerShims, lazyChunksApart], logLevel }),
+      build({ ...common, ...options, entryPoints: [join(root, 'functions', `${name}.ts`)], outfile: join(outdir, name, 'index.js'), plugins, logLevel }),
       ...Object.values(LAZY_CHUNKS).map((chunk) =>
-        build({ ...common, entryPoints: [join(root, chunk.source)], outfile: join(root, 'dist', name, chunk.file), logLevel }),
+        build({ ...common, ...options, entryPoints: [join(root, chunk.source)], outfile: join(outdir, name, chunk.file), logLevel }),
       ),
     ]);
     for (const result of results) {

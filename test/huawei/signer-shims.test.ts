@@ -2,6 +2,7 @@ import lodash from 'lodash';
 import realMoment from 'moment';
 import { sortBy } from '../../lib/huawei/signer-shims/lodash';
 import shimMoment from '../../lib/huawei/signer-shims/moment';
+import { collatesInRootOrder, compareHeaderNames } from '../../lib/huawei/signer-shims/header-order';
 
 const FORMAT = 'YYYYMMDDTHHmmss';
 
@@ -35,3 +36,105 @@ describe('signer shims', () => {
     expect(() => shimMoment().utcOffset(0).format('YYYY')).toThrow(/unsupported date format/);
   });
 });
+
+describe('header-order shim: compareHeaderNames', () => {
+  // Code-point order equals ICU's only for these characters, in untailored locales; proven here, not assumed.
+  const SHORTCUT = 'abcdefghijklmnopqrstuvwxyz0123456789-';
+  // What else a header name may hold, to show the fallback answers exactly as localeCompare does.
+  const EDGES = ['_', '.', 'A', 'Z', 'X', ' ', '~', 'é', 'å', 'ß', 'ı', 'İ', 'ø', 'ä', '中', '😀', '\u0301', '\u00ad'];
+
+  it('uses the shortcut only for [a-z0-9-] in the root-ordered locale this test runs in', () => {
+    expect(collatesInRootOrder()).toBe(true);
+  });
+
+  it('orders every pair of [a-z0-9-] names of up to two characters exactly as localeCompare does', () => {
+    const names = [''];
+    for (const a of SHORTCUT) {
+      names.push(a);
+      for (const b of SHORTCUT) names.push(a + b);
+    }
+    let compared = 0;
+    for (const a of names) {
+      for (const b of names) {
+        if (compareHeaderNames(a, b) !== a.localeCompare(b)) throw new Error(`${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+        compared += 1;
+      }
+    }
+    expect(compared).toBe(names.length ** 2);
+  });
+
+  it('answers exactly what localeCompare answers for 100,000 generated pairs, edge characters included', () => {
+    const random = seededRandom(7);
+    const name = () => {
+      const length = Math.floor(random() * 12);
+      let text = '';
+      for (let i = 0; i < length; i += 1) {
+        text += random() < 0.9 ? SHORTCUT[Math.floor(random() * SHORTCUT.length)] : EDGES[Math.floor(random() * EDGES.length)];
+      }
+      return text;
+    };
+    const real = ['content-type', 'host', 'x-project-id', 'x-sdk-date', 'x-security-token', 'x-sdk-content-sha256'];
+    const mismatches: string[] = [];
+    for (let i = 0; i < 100_000; i += 1) {
+      // Half the pairs share a prefix, the case code-point and collation order could disagree on.
+      const a = random() < 0.2 ? real[i % real.length]! : name();
+      const b = random() < 0.5 ? a.slice(0, Math.floor(random() * (a.length + 1))) + name() : name();
+      if (compareHeaderNames(a, b) !== a.localeCompare(b)) mismatches.push(`${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it.each([
+    ['-', '_'],
+    ['a_', 'a0'],
+    ['a-', 'a_'],
+    ['X-Sdk-Date', 'x-sdk-date'],
+    ['a', 'B'],
+    ['é', 'f'],
+    ['x-é', 'x-f'],
+    ['ı', 'i'],
+  ])('falls back to localeCompare for %j vs %j', (a, b) => {
+    expect(compareHeaderNames(a, b)).toBe(a.localeCompare(b));
+    expect(compareHeaderNames(b, a)).toBe(b.localeCompare(a));
+  });
+
+  it('sorts the way the signer sorts the adapter\'s headers', () => {
+    const names = ['x-sdk-date', 'host', 'x-security-token', 'content-type', 'x-project-id'];
+    expect([...names].sort(compareHeaderNames)).toEqual([...names].sort((a, b) => a.localeCompare(b)));
+  });
+
+  it.each([
+    [{}, true],
+    [{ LANG: 'C' }, true],
+    [{ LANG: 'C.UTF-8' }, true],
+    [{ LANG: 'POSIX' }, true],
+    [{ LANG: 'en_US.UTF-8' }, true],
+    [{ LANG: 'en_GB' }, true],
+    [{ LANG: 'da_DK.UTF-8' }, false],
+    [{ LANG: 'en_US.UTF-8', LC_ALL: 'lt_LT.UTF-8' }, false],
+    [{ LANG: 'en_US.UTF-8', LC_MESSAGES: 'et_EE' }, false],
+    [{ LC_ALL: 'en_US.UTF-8', LANG: 'da_DK' }, true],
+    [{ LC_ALL: '' }, false],
+    [{ LANG: 'en_US@euro' }, false],
+    [{ NODE_ICU_DATA: '/opt/icu' }, false],
+    [{ NODE_OPTIONS: '--icu-data-dir=/opt/icu' }, false],
+  ])('reads the collation locale from %j as ICU does: shortcut %s', (env, expected) => {
+    expect(collatesInRootOrder(env, [])).toBe(expected);
+  });
+
+  it('trusts no custom ICU data given on the command line', () => {
+    expect(collatesInRootOrder({}, ['--icu-data-dir=/opt/icu'])).toBe(false);
+  });
+});
+
+/** A small deterministic generator, so that a failure reproduces. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
