@@ -3,6 +3,8 @@ import realMoment from 'moment';
 import { sortBy } from '../../lib/huawei/signer-shims/lodash';
 import shimMoment from '../../lib/huawei/signer-shims/moment';
 import { collatesInRootOrder, compareHeaderNames } from '../../lib/huawei/signer-shims/header-order';
+import shimUrl from '../../lib/huawei/signer-shims/url';
+import realUrl from 'node:url';
 
 const FORMAT = 'YYYYMMDDTHHmmss';
 
@@ -138,3 +140,67 @@ function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+describe('url shim: parse(endpoint, true)', () => {
+  const fields = (parsed: { host: string | null; pathname: string | null }) => ({ host: parsed.host, pathname: parsed.pathname });
+
+  it.each([
+    'http://127.0.0.1:9/v2/0a1b/clusters/demo-idle/iam-sync',
+    'https://mrs.cn-north-4.myhuaweicloud.com/v2/0a1b/clusters/demo_idle-1/iam-sync',
+    'https://mrs.cn-north-4.myhuaweicloud.com/v1/p/vpcs?limit=2&marker=13551d6b-755d',
+    'https://iam.myhuaweicloud.com/v3/projects?name=cn-north-4',
+    'http://169.254.169.254/openstack/latest/securitykey',
+    'https://host.example.com/',
+    'https://host.example.com:08443/a%20b/c',
+    // What the shim leaves to url.parse: it must agree all the same.
+    'https://HOST.example.com/x',
+    'http://[::1]:8080/x',
+    'http://user:pass@host/x',
+    'https://host/a b',
+    "https://host/it's",
+    'https://host/a|b^c`d{e}',
+    'https://host/a\\b',
+    'https://host/x#frag',
+    'https://host/x?q=a b',
+    `https://${'a'.repeat(64)}.example.com/x`,
+    `https://${'a'.repeat(63)}.example.com/x`,
+    `https://${Array.from({ length: 5 }, () => 'a'.repeat(60)).join('.')}/x`,
+    'https://xn--bcher-kva.example/x',
+    'https://bücher.example/x',
+    'https://host:99999999/x',
+    'https://host',
+    'mailto:x@example.com',
+    '',
+  ])('gives url.parse(%j, true)\'s host and pathname', (url) => {
+    expect(fields(shimUrl.parse(url, true))).toEqual(fields(realUrl.parse(url, true)));
+  });
+
+  it('reads the adapter\'s own URLs off the text, without url.parse', () => {
+    for (const url of ['http://127.0.0.1:9/v2/0a1b/clusters/demo-idle/iam-sync', 'https://mrs.cn-north-4.myhuaweicloud.com/v2/p/clusters/c/iam-sync?x=1']) {
+      expect(Object.keys(shimUrl.parse(url, true))).toEqual(['host', 'pathname']);
+    }
+  });
+
+  it('agrees with url.parse on 20,000 generated URLs, WHATWG-serialised and raw', () => {
+    const random = seededRandom(11);
+    const pick = (alphabet: string, min: number, max: number) =>
+      Array.from({ length: min + Math.floor(random() * (max - min + 1)) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+    const hostChars = 'abcxyz019-.';
+    const pathChars = "abcXYZ019-._~%!$&()*+,;=:@/' \"<>\\^`{|}#?é";
+    const mismatches: string[] = [];
+    for (let i = 0; i < 20_000; i += 1) {
+      const host = `${pick(hostChars, 1, 12)}${random() < 0.3 ? `:${pick('0123456789', 0, 6)}` : ''}`;
+      const raw = `${random() < 0.5 ? 'https' : 'http'}://${random() < 0.1 ? host.toUpperCase() : host}/${pick(pathChars, 0, 30)}`;
+      let whatwg: string | undefined;
+      try {
+        whatwg = new URL(raw).href;
+      } catch {
+        whatwg = undefined;
+      }
+      for (const url of whatwg === undefined ? [raw] : [raw, whatwg]) {
+        if (JSON.stringify(fields(shimUrl.parse(url, true))) !== JSON.stringify(fields(realUrl.parse(url, true)))) mismatches.push(url);
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+});
