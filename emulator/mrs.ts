@@ -364,7 +364,7 @@ function readSyncBody(request: ApiRequest): { ok: true; value: SyncBody } | { ok
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return invalid;
   const { is_all_sync: isAllSync = false, user_names: userNames = [], group_names: groupNames = [] } = parsed as Record<string, unknown>;
   if (typeof isAllSync !== 'boolean' || !isNameList(userNames) || !isNameList(groupNames)) return invalid;
-  return { ok: true, value: { isAllSync, userNames: [...new Set(userNames)], groupNames: [...new Set(groupNames)] } };
+  return { ok: true, value: { isAllSync, userNames, groupNames } };
 }
 
 function isNameList(value: unknown): value is string[] {

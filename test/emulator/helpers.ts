@@ -16,6 +16,11 @@ export interface SignOptions {
   headers?: Record<string, string>;
   /** Query parameters, signed; the caller puts them in the URL too. */
   queryParams?: Record<string, string>;
+  /**
+   * A JSON body, as sdk-core takes it: the signature covers the SHA-256 of `JSON.stringify(data)`,
+   * so the caller sends exactly that text (see `jsonBody`).
+   */
+  data?: unknown;
 }
 
 /** All the headers to send, as AKSKSigner returns them: the given ones plus X-Sdk-Date, host and Authorization. */
@@ -25,10 +30,15 @@ export function sdkSign(url: string, options: SignOptions): Record<string, strin
     endpoint: url,
     headers: { ...options.headers },
     queryParams: options.queryParams ?? {},
-    data: undefined,
+    data: options.data,
   } as unknown as SdkRequest;
   const credential = { getAk: () => options.accessKey, getSk: () => options.secretKey } as unknown as SdkCredential;
   return AKSKSigner.sign(sdkRequest, credential) as Record<string, string>;
+}
+
+/** The body text sdk-core sends for `data`, and whose hash it signs. */
+export function jsonBody(data: unknown): string {
+  return JSON.stringify(data);
 }
 
 /** The emulator's X-Request-Id: 32 hex characters, as Huawei's. */

@@ -11,6 +11,7 @@ import {
   type VerifyInput,
   verifyRequest,
 } from '../../emulator/signature';
+import { sdkSign } from './helpers';
 
 // The official worked example from Huawei's signing guide (huawei-cloud-facts.md).
 const EXAMPLE = {
@@ -235,5 +236,35 @@ describe('parseSdkDate', () => {
 
   it.each(['20191115T033655', '2019-11-15T03:36:55Z', '20191332T000000Z', '20190229T000000Z', '20191115T246000Z', ''])('rejects %p', (value) => {
     expect(parseSdkDate(value)).toBeNull();
+  });
+});
+
+describe('a JSON body, signed as sdk-core signs it', () => {
+  const key = { accessKey: 'BODYTESTAK0000000001', secretKey: 'body-test-secret' };
+  const url = 'http://127.0.0.1:1/v2/p/clusters/c/iam-sync-user';
+  const data = { is_all_sync: false, user_names: ['alice'] };
+
+  function verifyBody(method: string, body: string, signedData: unknown = data) {
+    const headers = sdkSign(url, { ...key, method, data: signedData, headers: { 'Content-Type': 'application/json;charset=UTF-8' } });
+    return verifyRequest(
+      { method, path: '/v2/p/clusters/c/iam-sync-user', query: '', headers, body: Buffer.from(body) },
+      { findCredential: (ak) => (ak === key.accessKey ? { secretKey: key.secretKey } : undefined), nowMs: Date.now(), maxClockSkewSeconds: 900 },
+    );
+  }
+
+  it.each(['POST', 'DELETE'])('%s: the hash of JSON.stringify(data) verifies', (method) => {
+    expect(verifyBody(method, JSON.stringify(data))).toEqual({ ok: true, accessKey: key.accessKey });
+  });
+
+  it.each([
+    ['a changed value', '{"is_all_sync":true,"user_names":["alice"]}'],
+    ['the same JSON with a space', '{"is_all_sync": false,"user_names":["alice"]}'],
+    ['no body', ''],
+  ])('POST: %s does not verify', (_label, body) => {
+    expect(verifyBody('POST', body)).toEqual({ ok: false, reason: 'signature-mismatch', accessKey: key.accessKey });
+  });
+
+  it('a body sent with a signature made for none does not verify', () => {
+    expect(verifyBody('POST', '{}', undefined)).toMatchObject({ ok: false, reason: 'signature-mismatch' });
   });
 });
