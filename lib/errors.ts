@@ -117,6 +117,52 @@ export class UpstreamTimeout extends AdapterError {
   readonly statusCode = 504;
 }
 
+/** Starting an IAM sync is off for this deployment (IAM_SYNC_START_ENABLED is not true); MRS was not asked. */
+export class OperationDisabled extends AdapterError {
+  override readonly name = 'OperationDisabled';
+  readonly statusCode = 403;
+}
+
+/** An IAM sync is already running on the cluster, so another was not started. */
+export class IamSyncInProgress extends AdapterError {
+  override readonly name = 'IamSyncInProgress';
+  readonly statusCode = 409;
+}
+
+/**
+ * The request to start a sync went out and no answer says what MRS did (a timeout, a reset,
+ * a 5xx). It was not retried, because a second POST could start a second sync: read the
+ * status before starting again.
+ */
+export class SyncStartOutcomeUnknown extends AdapterError {
+  override readonly name = 'SyncStartOutcomeUnknown';
+  readonly statusCode = 502;
+}
+
+/** The idempotency key was used before with a different request. */
+export class IdempotencyKeyMismatch extends AdapterError {
+  override readonly name = 'IdempotencyKeyMismatch';
+  readonly statusCode = 422;
+}
+
+/** A request with this idempotency key is still being carried out. */
+export class IdempotencyInProgress extends AdapterError {
+  override readonly name = 'IdempotencyInProgress';
+  readonly statusCode = 409;
+}
+
+/** The sync was still running when this invocation had to stop waiting (`on_timeout: "throw"`): retry the wait. */
+export class IamSyncStillRunning extends AdapterError {
+  override readonly name = 'IamSyncStillRunning';
+  readonly statusCode = 409;
+}
+
+/** The caller's `wait_until` has passed and the sync was still running: waiting longer is not wanted. */
+export class IamSyncWaitTimedOut extends AdapterError {
+  override readonly name = 'IamSyncWaitTimedOut';
+  readonly statusCode = 408;
+}
+
 /** Errors a caller may retry later, and that may be covered by a stale cached answer. */
 export function isTransientUpstreamError(error: unknown): error is UpstreamThrottled | UpstreamUnavailable | UpstreamTimeout {
   return error instanceof UpstreamThrottled || error instanceof UpstreamUnavailable || error instanceof UpstreamTimeout;

@@ -5,15 +5,14 @@
  * gave up whenever it does; it knows nothing about events or callers.
  */
 import type { Credentials } from '../credentials/types';
-import { AdapterError, UpstreamTimeout, isTransientUpstreamError } from '../errors';
-import { upstreamRequestId } from '../huawei/response';
+import { AdapterError, isTransientUpstreamError, SyncStartOutcomeUnknown, UpstreamThrottled, UpstreamTimeout, UpstreamUnavailable } from '../errors';
 import { type CallOptions, createSignedRequester, type SignedRequester } from '../huawei/signed-request';
-import type { SignedMethod } from '../huawei/signer';
-import { type OutboundResponse, type Send, TransportError, send as sendOverHttps } from '../huawei/transport';
+import { type Send, TransportError, send as sendOverHttps } from '../huawei/transport';
 import type { Logger } from '../log';
 import { type BreakerState, type CircuitBreakerOptions, createCircuitBreaker } from './circuit-breaker';
 import { errorForResponse } from './error-mapping';
-import { parseIamSyncStatus } from './responses';
+import { LIST_SYNC_STATUS, LIST_SYNC_TASK_STATUS, type Operation, SHOW_SYNC_IAM_USER, UPDATE_SYNC_IAM_USER } from './operations';
+import type { SyncedNames } from './responses';
 import { createRetryBudget } from './retry-budget';
 import { backoffDelayMs, isCredentialRefusal, isRetryable } from './retry-policy';
 import { clusterPath, type MrsTarget } from './target';
@@ -27,8 +26,41 @@ export interface IamSyncStatus {
   readonly requestId: string | undefined;
 }
 
+export interface IamSyncCompletion {
+  /** Whether the cluster has completed an IAM sync at least once. */
+  readonly isSynchronous: boolean;
+  readonly requestId: string | undefined;
+}
+
+export interface IamSyncedNames extends SyncedNames {
+  readonly requestId: string | undefined;
+}
+
+/** What to sync: everything, or the named users (with their groups) and groups. */
+export interface IamSyncRequest {
+  readonly isAllSync?: boolean;
+  readonly userNames?: readonly string[];
+  readonly groupNames?: readonly string[];
+}
+
+export interface IamSyncStarted {
+  /** MRS's word for it: `synchronizing`. */
+  readonly state: string;
+  readonly requestId: string | undefined;
+}
+
 export interface MrsClient {
+  /** ListClusterSyncTaskStatus: is a sync running now? */
   getIamSyncStatus(target: MrsTarget, options: CallOptions): Promise<IamSyncStatus>;
+  /** ListClusterSyncStatus: has the cluster completed an IAM sync? */
+  getIamSyncCompletion(target: MrsTarget, options: CallOptions): Promise<IamSyncCompletion>;
+  /** ShowSyncIamUser: the users and groups synced to the cluster. */
+  getSyncedNames(target: MrsTarget, options: CallOptions): Promise<IamSyncedNames>;
+  /**
+   * UpdateSyncIamUser: starts a sync. Retried only when MRS provably did not act; when the
+   * request went out and no answer says what happened, SyncStartOutcomeUnknown.
+   */
+  startIamSync(target: MrsTarget, request: IamSyncRequest, options: CallOptions): Promise<IamSyncStarted>;
 }
 
 export interface MrsClientOptions {
@@ -57,20 +89,8 @@ interface AttemptRecord {
   readonly wait_ms?: number;
 }
 
-/** An MRS operation: its name (as in the API reference), method, path suffix and how to read its answer. */
-interface Operation<T> {
-  readonly name: string;
-  readonly method: SignedMethod;
-  readonly suffix: string;
-  readonly parse: (response: OutboundResponse) => T;
-}
-
-const LIST_SYNC_TASK_STATUS: Operation<IamSyncStatus> = {
-  name: 'ListClusterSyncTaskStatus',
-  method: 'GET',
-  suffix: '/iam-sync',
-  parse: (response) => ({ isSynchronizing: parseIamSyncStatus(response), requestId: upstreamRequestId(response) }),
-};
+/** The API gateway's "throttling threshold reached": the request never reached MRS. */
+const GATEWAY_THROTTLED = 'APIGW.0308';
 
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -83,7 +103,7 @@ export function createMrsClient(options: MrsClientOptions): MrsClient {
   const budget = createRetryBudget();
 
   /** One admitted request, reported to the breaker whatever its outcome. */
-  async function attempt<T>(operation: Operation<T>, target: MrsTarget, credentials: Credentials, deadlineAt: number | undefined): Promise<T> {
+  async function attempt<T>(operation: Operation<T>, target: MrsTarget, body: unknown, credentials: Credentials, deadlineAt: number | undefined): Promise<T> {
     try {
       const response = await request({
         service: 'MRS',
@@ -91,11 +111,14 @@ export function createMrsClient(options: MrsClientOptions): MrsClient {
         method: operation.method,
         path: clusterPath(target, operation.suffix),
         headers: { 'X-Project-Id': target.projectId },
+        body,
         credentials,
         timeoutMs: options.requestTimeoutMs,
         deadlineAt,
       });
-      if (response.status < 200 || response.status > 299) throw errorForResponse(response, target);
+      if (response.status < 200 || response.status > 299) {
+        throw operation.errorFor?.(response, target) ?? errorForResponse(response, target);
+      }
       const answer = operation.parse(response);
       breaker.recordSuccess();
       return answer;
@@ -107,9 +130,12 @@ export function createMrsClient(options: MrsClientOptions): MrsClient {
     }
   }
 
-  async function call<T>(operation: Operation<T>, target: MrsTarget, { credentials, deadlineAt, log = options.log }: CallOptions): Promise<T> {
+  async function call<T>(operation: Operation<T>, target: MrsTarget, body: unknown, { credentials, deadlineAt, log = options.log }: CallOptions): Promise<T> {
     const history: AttemptRecord[] = [];
-    const giveUp = (reason: GiveUpReason, error: unknown): never => {
+    // A request that went out may have acted: one that is not idempotent is never sent again after it.
+    const retryable = (error: unknown) => (operation.idempotent ? isRetryable(error) : provablyNotActed(error));
+    const giveUp = (reason: GiveUpReason, failure: unknown): never => {
+      const error = operation.idempotent || provablyNotActed(failure) ? failure : outcomeUnknown(operation, failure);
       log.warn('MRS call gave up', {
         operation: operation.name,
         cluster_id: target.clusterId,
@@ -132,7 +158,9 @@ export function createMrsClient(options: MrsClientOptions): MrsClient {
       try {
         // Asked on every attempt: a metadata service that failed a moment ago may answer now.
         const signingWith: Credentials = renewedCredentials ?? (await credentials.get().catch((cause: unknown) => Promise.reject(new CredentialFailure(cause))));
-        return await attempt(operation, target, signingWith, deadlineAt);
+        const answer = await attempt(operation, target, body, signingWith, deadlineAt);
+        budget.recordSuccess();
+        return answer;
       } catch (caught) {
         error = caught;
       }
@@ -154,7 +182,7 @@ export function createMrsClient(options: MrsClientOptions): MrsClient {
           error = renewalError;
         }
       }
-      if (!isRetryable(error)) giveUp('not-retryable', error);
+      if (!retryable(error)) giveUp('not-retryable', error);
       if (attemptNumber >= options.maxAttempts) giveUp('attempts-exhausted', error);
       if (breaker.isOpen(now())) giveUp('breaker-open', error);
       const delayMs = backoffDelayMs(error, attemptNumber, random);
@@ -168,11 +196,48 @@ export function createMrsClient(options: MrsClientOptions): MrsClient {
 
   return {
     async getIamSyncStatus(target, callOptions) {
-      const status = await call(LIST_SYNC_TASK_STATUS, target, callOptions);
-      budget.recordSuccess();
-      return status;
+      const { value, requestId } = await call(LIST_SYNC_TASK_STATUS, target, undefined, callOptions);
+      return { isSynchronizing: value, requestId };
+    },
+    async getIamSyncCompletion(target, callOptions) {
+      const { value, requestId } = await call(LIST_SYNC_STATUS, target, undefined, callOptions);
+      return { isSynchronous: value, requestId };
+    },
+    async getSyncedNames(target, callOptions) {
+      const { value, requestId } = await call(SHOW_SYNC_IAM_USER, target, undefined, callOptions);
+      return { ...value, requestId };
+    },
+    async startIamSync(target, { isAllSync, userNames, groupNames }, callOptions) {
+      const body = {
+        ...(isAllSync !== undefined && { is_all_sync: isAllSync }),
+        ...(userNames !== undefined && { user_names: userNames }),
+        ...(groupNames !== undefined && { group_names: groupNames }),
+      };
+      const { value, requestId } = await call(UPDATE_SYNC_IAM_USER, target, body, callOptions);
+      return { state: value, requestId };
     },
   };
+}
+
+/**
+ * MRS cannot have acted on a request that was refused before it was sent (connection
+ * refused, unresolvable, no credentials, the breaker open) or that its gateway throttled.
+ */
+function provablyNotActed(error: unknown): boolean {
+  if (error instanceof UpstreamThrottled) return true;
+  if (error instanceof AdapterError && error.upstream?.errorCode === GATEWAY_THROTTLED) return true;
+  const cause = error instanceof Error ? error.cause : undefined;
+  if (cause instanceof TransportError) return !cause.requestSent;
+  return error instanceof UpstreamUnavailable && error.upstream === undefined && cause === undefined;
+}
+
+function outcomeUnknown(operation: Operation<unknown>, error: unknown): SyncStartOutcomeUnknown | unknown {
+  if (!isTransientUpstreamError(error)) return error;
+  const upstream = error instanceof AdapterError ? error.upstream : undefined;
+  return new SyncStartOutcomeUnknown(
+    `The request to ${operation.name} went out and no answer says whether MRS acted on it (${error.name}). It was not sent again: read the cluster's IAM sync status before starting another.`,
+    { ...(upstream && { upstream }), cause: error },
+  );
 }
 
 /** Marks a failure to get credentials, so the history says so; it never leaves this module. */
