@@ -2,7 +2,14 @@
  * One cached answer about one cluster, as both tiers keep it. Times are epoch ms from the
  * clock of the instance that asked MRS.
  */
-export type CachedValue = { readonly kind: 'status'; readonly isSynchronizing: boolean } | { readonly kind: 'not-found' };
+export type CachedValue =
+  | { readonly kind: 'status'; readonly isSynchronizing: boolean }
+  | { readonly kind: 'completion'; readonly isSynchronous: boolean }
+  | { readonly kind: 'synced-names'; readonly userNames: readonly string[]; readonly groupNames: readonly string[] }
+  | { readonly kind: 'not-found' };
+
+/** What the cache holds answers to: one MRS read each. */
+export type CachedRead = Exclude<CachedValue['kind'], 'not-found'>;
 
 export interface CacheEntry {
   readonly value: CachedValue;
@@ -20,13 +27,20 @@ export interface SharedTier {
   get(key: string): Promise<CacheEntry | undefined>;
   /** Stores the entry until its keepUntil; resolves (never rejects) once the store acknowledged or gave up. */
   set(key: string, entry: CacheEntry, now: number): Promise<void>;
+  /** Forgets the key; resolves (never rejects) once the store acknowledged or gave up. */
+  delete(key: string): Promise<void>;
   close(): Promise<void>;
 }
 
-/** The cache key: the endpoint and project the function is configured with, and the validated cluster id. */
-export function cacheKey(endpoint: string, projectId: string, clusterId: string): string {
-  return `mrs-iam-sync:${endpoint}:${projectId}:${clusterId}`;
+/**
+ * The cache key: the endpoint, the project and the validated cluster id, and which read it
+ * answers (the status keeps the key it has always had).
+ */
+export function cacheKey(endpoint: string, projectId: string, clusterId: string, read: CachedRead = 'status'): string {
+  return `mrs-iam-sync:${endpoint}:${projectId}:${clusterId}${read === 'status' ? '' : `:${read}`}`;
 }
+
+export const CACHED_READS: readonly CachedRead[] = ['status', 'completion', 'synced-names'];
 
 const FORMAT_VERSION = 1;
 
@@ -53,9 +67,23 @@ export function decodeEntry(text: string | null | undefined): CacheEntry | undef
 }
 
 function isCachedValue(value: unknown): value is CachedValue {
-  const candidate = value as { kind?: unknown; isSynchronizing?: unknown } | null | undefined;
-  if (candidate?.kind === 'not-found') return Object.keys(candidate).length === 1;
-  return candidate?.kind === 'status' && typeof candidate.isSynchronizing === 'boolean';
+  const candidate = value as Partial<Record<string, unknown>> | null | undefined;
+  switch (candidate?.kind) {
+    case 'not-found':
+      return Object.keys(candidate).length === 1;
+    case 'status':
+      return typeof candidate.isSynchronizing === 'boolean';
+    case 'completion':
+      return typeof candidate.isSynchronous === 'boolean';
+    case 'synced-names':
+      return isNameList(candidate.userNames) && isNameList(candidate.groupNames);
+    default:
+      return false;
+  }
+}
+
+function isNameList(value: unknown): value is readonly string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }
 
 function isTime(value: unknown): value is number {

@@ -8,6 +8,7 @@ import type { CacheEntry } from './entry';
 export interface MemoryTier {
   get(key: string, now: number): CacheEntry | undefined;
   set(key: string, entry: CacheEntry): void;
+  delete(key: string): void;
   readonly size: number;
 }
 
@@ -26,6 +27,9 @@ export function createMemoryTier(maxEntries: number): MemoryTier {
       entries.delete(key);
       entries.set(key, entry);
       if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+    },
+    delete(key) {
+      entries.delete(key);
     },
     get size() {
       return entries.size;

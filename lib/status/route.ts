@@ -1,51 +1,75 @@
 /**
- * Where the status query is in each kind of event: the HTTP route
- * `GET /clusters/{cluster_id}/iam-sync` (fresh with `Cache-Control: no-cache` or
- * `?fresh=true`, another project with `?project_id=`), or
- * `{"cluster_id": "...", "fresh": true, "project_id": "..."}` (`clusterId` too) from a direct
- * or workflow invocation. Every value is validated here, before anything downstream sees it.
+ * Where the read query is in each kind of event. HTTP: `GET /clusters/{cluster_id}/iam-sync`
+ * (the status), `.../iam-sync/is-synchronous` (the completion) and `.../iam-sync/users` (the
+ * synced names); fresh with `Cache-Control: no-cache` or `?fresh=true`, another project with
+ * `?project_id=`. Direct or workflow invocation: `{"cluster_id": "...", "operation": ...,
+ * "fresh": true, "project_id": "..."}` (`clusterId` too). Every value is validated here,
+ * before anything downstream sees it.
  */
+import type { CachedRead } from '../cache/entry';
 import { InvalidRequest, MethodNotAllowed, RouteNotFound } from '../errors';
 import { requireClusterId, requireProjectId } from '../ids';
 import { quoteUntrusted } from '../quote';
 import type { GatewayRequest } from '../triggers/gateway-request';
 import type { TriggerRoute } from '../triggers/route';
-import type { StatusAnswer, StatusQuery } from './service';
+import type { ReadAnswer, StatusQuery } from './service';
+
+/** One of the reads, for one cluster. */
+export interface ReadQuery extends StatusQuery {
+  readonly read: CachedRead;
+}
+
+/** Each read: its HTTP path after `/clusters/{cluster_id}`, and its name in a direct event's `operation`. */
+export const READ_ROUTES: readonly { readonly read: CachedRead; readonly suffix: string; readonly operation: string }[] = [
+  { read: 'status', suffix: '/iam-sync', operation: 'status' },
+  { read: 'completion', suffix: '/iam-sync/is-synchronous', operation: 'is_synchronous' },
+  { read: 'synced-names', suffix: '/iam-sync/users', operation: 'synced_users' },
+];
 
 export const STATUS_SHAPES =
-  'Invoke the function with a JSON object such as {"cluster_id": "..."} (directly or from a workflow step), ' +
-  'or call GET /clusters/{cluster_id}/iam-sync through an API gateway ' +
+  'Invoke the function with a JSON object such as {"cluster_id": "..."} (directly or from a workflow step; add ' +
+  '"operation": "is_synchronous" or "synced_users" for the other reads), or call GET /clusters/{cluster_id}/iam-sync, ' +
+  '.../iam-sync/is-synchronous or .../iam-sync/users through an API gateway ' +
   '(FunctionGraph APIG, AWS API Gateway REST or HTTP API, Lambda Function URL).';
 
-/** The route, after any stage or base-path prefix the gateway left in the path. */
-const STATUS_PATH = /\/clusters\/([^/]*)\/iam-sync\/?$/;
+/** The routes, after any stage or base-path prefix the gateway left in the path. */
+const READ_PATH = /\/clusters\/([^/]*)(\/iam-sync(?:\/is-synchronous|\/users)?)\/?$/;
 export const STATUS_METHODS = ['GET'] as const;
 
-export function statusQueryFromHttp(request: GatewayRequest): StatusQuery {
+export function statusQueryFromHttp(request: GatewayRequest): ReadQuery {
   const fromParameters = request.pathParameters.cluster_id;
-  const match = fromParameters === undefined ? STATUS_PATH.exec(request.path) : undefined;
+  const match = READ_PATH.exec(request.path);
+  // A gateway that names the cluster in its path parameters may pass a path of its own: the status.
   if (fromParameters === undefined && !match) {
-    throw new RouteNotFound(`No route here for ${quoteUntrusted(request.path)}; ask GET /clusters/{cluster_id}/iam-sync.`);
+    throw new RouteNotFound(
+      `No route here for ${quoteUntrusted(request.path)}; ask GET /clusters/{cluster_id}/iam-sync, .../iam-sync/is-synchronous or .../iam-sync/users.`,
+    );
   }
   if (!(STATUS_METHODS as readonly string[]).includes(request.method)) {
     throw new MethodNotAllowed(request.method, STATUS_METHODS);
   }
+  const read = READ_ROUTES.find((route) => route.suffix === match?.[2])?.read ?? 'status';
   const clusterId = requireClusterId(fromParameters ?? decodePathSegment(match?.[1] ?? ''));
   const projectId = request.query.project_id === undefined ? undefined : requireProjectId(request.query.project_id);
-  return { clusterId, projectId, fresh: asksForNoCache(request.headers['cache-control']) || freshFromQuery(request.query.fresh) };
+  return { read, clusterId, projectId, fresh: asksForNoCache(request.headers['cache-control']) || freshFromQuery(request.query.fresh) };
 }
 
-export function statusQueryFromDirect(payload: Readonly<Record<string, unknown>>): StatusQuery {
-  const { cluster_id: snake, clusterId: camel } = payload;
+export function statusQueryFromDirect(payload: Readonly<Record<string, unknown>>): ReadQuery {
+  const { cluster_id: snake, clusterId: camel, operation = 'status' } = payload;
   if (snake === undefined && camel === undefined) {
     throw new InvalidRequest(`The event has no cluster_id. ${STATUS_SHAPES}`);
   }
   if (snake !== undefined && camel !== undefined && snake !== camel) {
     throw new InvalidRequest('The event has both cluster_id and clusterId, with different values; send one.');
   }
+  const read = READ_ROUTES.find((route) => route.operation === operation)?.read;
+  if (read === undefined) {
+    throw new InvalidRequest(`operation must be one of ${READ_ROUTES.map((route) => route.operation).join(', ')}; got ${quoteUntrusted(operation)}.`);
+  }
   const { fresh = false, project_id: projectId } = payload;
   if (typeof fresh !== 'boolean') throw new InvalidRequest(`fresh must be true or false; got ${quoteUntrusted(fresh)}.`);
   return {
+    read,
     clusterId: requireClusterId(snake ?? camel),
     projectId: projectId === undefined ? undefined : requireProjectId(projectId),
     fresh,
@@ -70,22 +94,29 @@ function decodePathSegment(segment: string): string {
   }
 }
 
-export interface StatusBody {
-  readonly cluster_id: string;
-  readonly is_synchronizing: boolean;
-  /** When MRS was asked; older than the response when the answer came from the cache. */
-  readonly checked_at: string;
-  readonly cache: { readonly status: 'hit' | 'miss' | 'stale'; readonly age_seconds: number };
+/** What every caller receives: the cluster, the read's fields, when MRS was asked and how the cache served it. */
+export type ReadBody = { readonly cluster_id: string } & Record<string, unknown> & {
+    readonly checked_at: string;
+    readonly cache: { readonly status: 'hit' | 'miss' | 'stale'; readonly age_seconds: number };
+  };
+
+/** A read's answer, with its value's fields as the MRS API names them. */
+export type AnyReadAnswer = ReadAnswer<'status'> | ReadAnswer<'completion'> | ReadAnswer<'synced-names'>;
+
+function fieldsOf(value: AnyReadAnswer['value']): Record<string, unknown> {
+  if ('isSynchronizing' in value) return { is_synchronizing: value.isSynchronizing };
+  if ('isSynchronous' in value) return { is_synchronous: value.isSynchronous };
+  return { user_names: value.userNames, group_names: value.groupNames };
 }
 
-export const statusRoute: TriggerRoute<StatusQuery, StatusAnswer> = {
+export const statusRoute: TriggerRoute<ReadQuery, AnyReadAnswer> = {
   acceptedShapes: STATUS_SHAPES,
   fromHttp: statusQueryFromHttp,
   httpMethods: STATUS_METHODS,
   fromDirect: statusQueryFromDirect,
-  toBody: (answer): StatusBody => ({
+  toBody: (answer): ReadBody => ({
     cluster_id: answer.clusterId,
-    is_synchronizing: answer.isSynchronizing,
+    ...fieldsOf(answer.value),
     checked_at: answer.checkedAt,
     cache: { status: answer.cache.status, age_seconds: answer.cache.ageSeconds },
   }),

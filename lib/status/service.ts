@@ -1,38 +1,49 @@
 /**
- * The status lookup behind every trigger: the cache first, then MRS.
+ * The cached reads behind every trigger: the cache first, then MRS. Three reads share the
+ * machinery: the status (is a sync running?), the completion (has one ever finished?) and
+ * the synced names (which users and groups).
  *
  * - A fresh cached answer (younger than the TTL) is served as a hit, from this instance's
  *   memory or, when configured, from Redis shared by all instances.
- * - Otherwise one upstream call per cluster is made at a time; concurrent lookups share it
- *   (single flight). A caller asking for a fresh answer only shares a call that started
- *   after it arrived.
+ * - Otherwise one upstream call per cluster and read is made at a time; concurrent lookups
+ *   share it (single flight). A caller that needs an answer no older than a moment (a fresh
+ *   read, a waiter's poll) shares only a call that started at or after that moment.
  * - "No such cluster" is remembered for the short negative TTL; other errors never are.
  * - When MRS is failing or slow (UpstreamUnavailable, UpstreamThrottled, UpstreamTimeout),
  *   an expired answer younger than the stale-if-error window is served, marked stale.
  */
-import { cacheKey, type CacheEntry, type SharedTier } from '../cache/entry';
+import { CACHED_READS, type CachedRead, type CachedValue, type CacheEntry, cacheKey, type SharedTier } from '../cache/entry';
 import { createMemoryTier } from '../cache/memory';
 import { createSingleFlight } from '../cache/single-flight';
 import type { CacheConfig } from '../config';
-import { ClusterNotFound, UpstreamTimeout, isTransientUpstreamError } from '../errors';
+import { ClusterNotFound, isTransientUpstreamError, UpstreamTimeout } from '../errors';
 import type { CallOptions, MrsClient, MrsTarget } from '../mrs/client';
 import { clusterNotFound } from '../mrs/error-mapping';
 
 export interface StatusQuery {
   readonly clusterId: string;
-  /** A project the caller named (already allowed by the access policy); undefined: the configured one. */
+  /** A project the caller named (already allowed by the access policy); undefined: the function's own. */
   readonly projectId?: string | undefined;
   /** Skip cached answers: only an MRS call that started after this request arrived will do. */
   readonly fresh?: boolean;
+  /** Epoch ms: only an answer MRS gave to a call started at or after this will do (cached or in flight). */
+  readonly notCheckedBefore?: number;
   /** Whether a failing MRS may be covered by a stale answer (default true; the refresh function says false). */
   readonly allowStale?: boolean;
 }
 
 export type CacheStatus = 'hit' | 'miss' | 'stale';
 
-export interface StatusAnswer {
+/** What each read answers. */
+export interface ReadValues {
+  readonly status: { readonly isSynchronizing: boolean };
+  readonly completion: { readonly isSynchronous: boolean };
+  readonly 'synced-names': { readonly userNames: readonly string[]; readonly groupNames: readonly string[] };
+}
+
+export interface ReadAnswer<R extends CachedRead> {
   readonly clusterId: string;
-  readonly isSynchronizing: boolean;
+  readonly value: ReadValues[R];
   /** When MRS was asked (ISO 8601), which for a cached answer is earlier than the response. */
   readonly checkedAt: string;
   readonly upstreamRequestId: string | undefined;
@@ -44,8 +55,14 @@ export interface StatusAnswer {
   };
 }
 
+export type StatusAnswer = Omit<ReadAnswer<'status'>, 'value'> & { readonly isSynchronizing: boolean };
+
 export interface StatusService {
+  read<R extends CachedRead>(read: R, query: StatusQuery, options: CallOptions): Promise<ReadAnswer<R>>;
+  /** The status read, as the status function and the refresh function use it. */
   getStatus(query: StatusQuery, options: CallOptions): Promise<StatusAnswer>;
+  /** Forgets every cached answer about the cluster (after starting a sync, they are all out of date). */
+  forget(target: MrsTarget): Promise<void>;
 }
 
 export interface StatusServiceOptions {
@@ -58,6 +75,22 @@ export interface StatusServiceOptions {
   readonly shared?: SharedTier | undefined;
   readonly now?: () => number;
 }
+
+/** Each read's MRS call, as the value the cache keeps. */
+const ASK_MRS: { readonly [R in CachedRead]: (client: MrsClient, target: MrsTarget, call: CallOptions) => Promise<{ value: CachedValue; requestId: string | undefined }> } = {
+  status: async (client, target, call) => {
+    const { isSynchronizing, requestId } = await client.getIamSyncStatus(target, call);
+    return { value: { kind: 'status', isSynchronizing }, requestId };
+  },
+  completion: async (client, target, call) => {
+    const { isSynchronous, requestId } = await client.getIamSyncCompletion(target, call);
+    return { value: { kind: 'completion', isSynchronous }, requestId };
+  },
+  'synced-names': async (client, target, call) => {
+    const { userNames, groupNames, requestId } = await client.getSyncedNames(target, call);
+    return { value: { kind: 'synced-names', userNames, groupNames }, requestId };
+  },
+};
 
 export function createStatusService(options: StatusServiceOptions): StatusService {
   const { client, cache: policy, shared } = options;
@@ -83,16 +116,16 @@ export function createStatusService(options: StatusServiceOptions): StatusServic
     return entry;
   }
 
-  async function askMrs(key: string, target: MrsTarget, callOptions: CallOptions): Promise<CacheEntry> {
+  async function askMrs(read: CachedRead, key: string, target: MrsTarget, callOptions: CallOptions): Promise<CacheEntry> {
     const checkedAt = now();
     try {
-      const status = await client.getIamSyncStatus(target, callOptions);
+      const { value, requestId } = await ASK_MRS[read](client, target, callOptions);
       return await store(key, {
-        value: { kind: 'status', isSynchronizing: status.isSynchronizing },
+        value,
         checkedAt,
         freshUntil: checkedAt + policy.ttlMs,
         keepUntil: checkedAt + Math.max(policy.ttlMs, policy.staleIfErrorMs),
-        upstreamRequestId: status.requestId,
+        upstreamRequestId: requestId,
       });
     } catch (error) {
       if (error instanceof ClusterNotFound && policy.negativeTtlMs > 0) {
@@ -103,26 +136,46 @@ export function createStatusService(options: StatusServiceOptions): StatusServic
     }
   }
 
+  async function read<R extends CachedRead>(which: R, query: StatusQuery, callOptions: CallOptions): Promise<ReadAnswer<R>> {
+    const { clusterId, fresh = false, allowStale = true } = query;
+    const arrivedAt = now();
+    const projectId = query.projectId ?? (await options.defaultProjectId(callOptions));
+    const target = { projectId, clusterId };
+    const key = cacheKey(options.endpoint, projectId, clusterId, which);
+    const notCheckedBefore = fresh ? arrivedAt : query.notCheckedBefore;
+    // A fresh read cannot be answered from the cache; its lookup waits until MRS has failed.
+    let known = caching && !fresh ? await lookup(key, arrivedAt) : undefined;
+    const usable = known !== undefined && known.freshUntil > arrivedAt && (notCheckedBefore === undefined || known.checkedAt >= notCheckedBefore);
+    if (usable && known !== undefined) return answer(which, target, known, 'hit', now());
+    try {
+      const flight = flights.run(key, { now: arrivedAt, ...(notCheckedBefore !== undefined && { notStartedBefore: notCheckedBefore }) }, () =>
+        askMrs(which, key, target, callOptions),
+      );
+      // A caller that joined a call made for another invocation still answers by its own deadline.
+      const entry = await withinDeadline(flight, callOptions.deadlineAt, now);
+      return answer(which, target, entry, 'miss', now());
+    } catch (error) {
+      if (!caching || !allowStale || !isTransientUpstreamError(error)) throw error;
+      const at = now();
+      known ??= await lookup(key, at);
+      if (known !== undefined && known.value.kind !== 'not-found' && at - known.checkedAt < policy.staleIfErrorMs) {
+        return answer(which, target, known, 'stale', at);
+      }
+      throw error;
+    }
+  }
+
   return {
-    async getStatus({ clusterId, projectId: named, fresh = false, allowStale = true }, callOptions) {
-      const arrivedAt = now();
-      const projectId = named ?? (await options.defaultProjectId(callOptions));
-      const key = cacheKey(options.endpoint, projectId, clusterId);
-      let known = caching && !fresh ? await lookup(key, arrivedAt) : undefined;
-      if (known !== undefined && known.freshUntil > arrivedAt) return answer({ projectId, clusterId }, known, 'hit', now());
-      try {
-        const flight = flights.run(key, { now: arrivedAt, ...(fresh && { notStartedBefore: arrivedAt }) }, () =>
-          askMrs(key, { projectId, clusterId }, callOptions),
-        );
-        // A caller that joined a call made for another invocation still answers by its own deadline.
-        const entry = await withinDeadline(flight, callOptions.deadlineAt, now);
-        return answer({ projectId, clusterId }, entry, 'miss', now());
-      } catch (error) {
-        if (!caching || !allowStale || !isTransientUpstreamError(error)) throw error;
-        const at = now();
-        known ??= await lookup(key, at);
-        if (known?.value.kind === 'status' && at - known.checkedAt < policy.staleIfErrorMs) return answer({ projectId, clusterId }, known, 'stale', at);
-        throw error;
+    read,
+    async getStatus(query, callOptions) {
+      const { value, ...rest } = await read('status', query, callOptions);
+      return { ...rest, isSynchronizing: value.isSynchronizing };
+    },
+    async forget({ projectId, clusterId }) {
+      for (const which of CACHED_READS) {
+        const key = cacheKey(options.endpoint, projectId, clusterId, which);
+        memory.delete(key);
+        await shared?.delete(key);
       }
     },
   };
@@ -132,19 +185,22 @@ function withinDeadline<T>(work: Promise<T>, deadlineAt: number | undefined, now
   if (deadlineAt === undefined) return work;
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new UpstreamTimeout('MRS did not answer before the invocation deadline. Retry, or raise the function timeout.')), Math.max(0, deadlineAt - now()));
+    timer = setTimeout(
+      () => reject(new UpstreamTimeout('MRS did not answer before the invocation deadline. Retry, or raise the function timeout.')),
+      Math.max(0, deadlineAt - now()),
+    );
   });
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
-function answer(target: MrsTarget, entry: CacheEntry, status: CacheStatus, at: number): StatusAnswer {
-  const { clusterId } = target;
-  if (entry.value.kind === 'not-found') {
+function answer<R extends CachedRead>(which: R, target: MrsTarget, entry: CacheEntry, status: CacheStatus, at: number): ReadAnswer<R> {
+  const { value } = entry;
+  if (value.kind === 'not-found') {
     throw clusterNotFound(target, entry.upstreamRequestId === undefined ? {} : { requestId: entry.upstreamRequestId });
   }
   return {
-    clusterId,
-    isSynchronizing: entry.value.isSynchronizing,
+    clusterId: target.clusterId,
+    value: valueOf(which, value) as ReadValues[R],
     checkedAt: new Date(entry.checkedAt).toISOString(),
     upstreamRequestId: entry.upstreamRequestId,
     cache: {
@@ -153,4 +209,11 @@ function answer(target: MrsTarget, entry: CacheEntry, status: CacheStatus, at: n
       maxAgeSeconds: status === 'stale' ? 0 : Math.floor(Math.max(0, entry.freshUntil - at) / 1000),
     },
   };
+}
+
+/** The cached value without its tag; an entry of another read under this key is a bug, never served. */
+function valueOf(which: CachedRead, value: Exclude<CachedValue, { kind: 'not-found' }>): ReadValues[CachedRead] {
+  if (value.kind !== which) throw new Error(`cache entry of kind ${value.kind} found for the ${which} read`);
+  const { kind: _kind, ...rest } = value;
+  return rest;
 }

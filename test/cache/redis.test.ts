@@ -14,6 +14,7 @@ import { createLogger } from '../../lib/log';
 import type { MrsClient } from '../../lib/mrs/client';
 import { createStatusService } from '../../lib/status/service';
 import { describeWithRedis, freePort, holdSlot, startRedisServer, waitUntil, type RedisServer } from '../fixtures/redis-server';
+import { stubMrsClient } from '../fixtures/mrs-client';
 
 const policy = { ttlMs: 5000, negativeTtlMs: 2000, staleIfErrorMs: 60_000, maxEntries: 100 };
 const credentials = { get: async () => ({ accessKey: 'AK', secretKey: 'SK' }), renew: async () => undefined };
@@ -25,12 +26,12 @@ const KEY = 'mrs-iam-sync:https://mrs.example:p1:c1';
 function instance(redisUrl: string, syncing = () => false, commandTimeoutMs = 1000, now?: () => number) {
   const logs: string[] = [];
   let calls = 0;
-  const client: MrsClient = {
+  const client: MrsClient = stubMrsClient({
     async getIamSyncStatus() {
       calls += 1;
       return { isSynchronizing: syncing(), requestId: `r${calls}` };
     },
-  };
+  });
   const log = createLogger({ level: 'debug', write: (line) => logs.push(line) });
   const shared = createRedisTier({ url: redisUrl, commandTimeoutMs, log, ...(now && { now }) });
   const service = createStatusService({ client, endpoint: 'https://mrs.example', defaultProjectId: async () => 'p1', cache: policy, shared });

@@ -3,6 +3,7 @@ import type { SharedTier } from '../../lib/cache/entry';
 import { ClusterNotFound, InvalidRequest, UpstreamAuthFailed, UpstreamThrottled, UpstreamTimeout, UpstreamUnavailable, type AdapterError } from '../../lib/errors';
 import type { IamSyncStatus, MrsClient } from '../../lib/mrs/client';
 import { createStatusService, type StatusServiceOptions } from '../../lib/status/service';
+import { stubMrsClient } from '../fixtures/mrs-client';
 
 const policy = { ttlMs: 5000, negativeTtlMs: 2000, staleIfErrorMs: 60_000, maxEntries: 100 };
 const credentials = { get: async () => ({ accessKey: 'AK', secretKey: 'SK' }), renew: async () => undefined };
@@ -13,14 +14,14 @@ function setUp(overrides: Partial<StatusServiceOptions> = {}) {
   const answers: Array<IamSyncStatus | AdapterError> = [];
   let calls = 0;
   let syncing = false;
-  const client: MrsClient = {
+  const client: MrsClient = stubMrsClient({
     async getIamSyncStatus() {
       calls += 1;
       const next = answers.shift() ?? { isSynchronizing: syncing, requestId: `r${calls}` };
       if (next instanceof Error) throw next;
       return next;
     },
-  };
+  });
   const service = createStatusService({ client, endpoint: 'https://mrs.example', defaultProjectId: async () => 'p1', cache: policy, now: () => clock, ...overrides });
   return {
     service,
@@ -157,12 +158,12 @@ describe('status service deadlines', () => {
     // An MRS call that answers only when the test says so, remembering the deadline it was made with.
     let answer: ((status: IamSyncStatus) => void) | undefined;
     const madeWith: Array<number | undefined> = [];
-    const client: MrsClient = {
+    const client: MrsClient = stubMrsClient({
       getIamSyncStatus: (_target, options) => {
         madeWith.push(options.deadlineAt);
         return new Promise<IamSyncStatus>((resolve) => (answer = resolve));
       },
-    };
+    });
     const service = createStatusService({ client, endpoint: 'https://mrs.example', defaultProjectId: async () => 'p1', cache: policy, now: () => clock });
     const settled = <T>(promise: Promise<T>) => {
       const state: { value?: T; error?: unknown; done: boolean } = { done: false };
@@ -206,6 +207,7 @@ describe('status service with a shared tier', () => {
     const shared: SharedTier = {
       get: async (key) => store.get(key),
       set: async (key, entry) => void store.set(key, entry),
+      delete: async (key) => void store.delete(key),
       close: async () => undefined,
     };
     return { shared, store };

@@ -5,6 +5,7 @@ import type { MrsClient } from '../../lib/mrs/client';
 import { mapWithConcurrency } from '../../lib/refresh/pool';
 import { createRefreshHandler } from '../../lib/refresh/handler';
 import { functionParts } from '../../lib/composition/parts';
+import { stubMrsClient } from '../fixtures/mrs-client';
 
 const timer = (userEvent = '') => ({ version: 'v1.0', time: '2026-11-28T12:00:00+08:00', trigger_type: 'TIMER', trigger_name: 'warm', user_event: userEvent });
 const eventBridge = { version: '0', id: 'e1', 'detail-type': 'Scheduled Event', source: 'aws.events', account: '1', time: '2026-11-28T04:00:00Z', region: 'eu-west-1', resources: [], detail: {} };
@@ -13,7 +14,7 @@ function setUp(env: Record<string, string> = {}, answer: (clusterId: string) => 
   const asked: string[] = [];
   let inFlight = 0;
   let peak = 0;
-  const client: MrsClient = {
+  const client: MrsClient = stubMrsClient({
     async getIamSyncStatus({ clusterId }) {
       asked.push(clusterId);
       inFlight += 1;
@@ -24,7 +25,7 @@ function setUp(env: Record<string, string> = {}, answer: (clusterId: string) => 
       if (outcome instanceof Error) throw outcome;
       return { isSynchronizing: outcome, requestId: 'r' };
     },
-  };
+  });
   const logs: string[] = [];
   const handler = createRefreshHandler(() =>
     functionParts(loadConfig({ MRS_REGION: 'cn-north-4', MRS_PROJECT_ID: 'p1', ...env }), { client, log: createLogger({ level: 'info', write: (l) => logs.push(l) }) }),
