@@ -21,6 +21,7 @@
  */
 import type { Socket } from 'node:net';
 import Redis from 'ioredis';
+import type { SharedRecords } from '../idempotency/store';
 import type { Logger } from '../log';
 import { decodeEntry, encodeEntry, type SharedTier } from './entry';
 
@@ -41,7 +42,7 @@ interface Connection {
   lost: boolean;
 }
 
-export function createRedisTier({ url, commandTimeoutMs, log, now = Date.now }: RedisTierOptions): SharedTier {
+export function createRedisTier({ url, commandTimeoutMs, log, now = Date.now }: RedisTierOptions): SharedTier & SharedRecords {
   let healthy = true;
   let closed = false;
   let lastOpenedAt = 0;
@@ -140,6 +141,23 @@ export function createRedisTier({ url, commandTimeoutMs, log, now = Date.now }: 
       const ttlMs = entry.keepUntil - at;
       if (ttlMs <= 0) return;
       await attempt('SET', (client) => client.set(key, encodeEntry(entry), 'PX', ttlMs));
+    },
+    async delete(key) {
+      await attempt('DEL', (client) => client.del(key));
+    },
+    async claim(key, text, ttlMs) {
+      const stored = await attempt('SET NX', (client) => client.set(key, text, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX'));
+      if (stored === undefined) return undefined;
+      if (stored === 'OK') return null;
+      // Someone holds the key: what they hold (it may have expired in between: then it is free).
+      const existing = await attempt('GET', (client) => client.get(key));
+      return existing ?? undefined;
+    },
+    async read(key) {
+      return (await attempt('GET', (client) => client.get(key))) ?? undefined;
+    },
+    async put(key, text, ttlMs) {
+      await attempt('SET', (client) => client.set(key, text, 'PX', Math.max(1, Math.ceil(ttlMs))));
     },
     async close() {
       closed = true;

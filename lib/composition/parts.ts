@@ -10,6 +10,7 @@ import type { FallbackCredentialSource } from '../credentials/chain';
 import { createEcsMetadataSource } from '../credentials/ecs-metadata';
 import type { CallOptions } from '../huawei/signed-request';
 import { type Send, send as sendOverHttps } from '../huawei/transport';
+import { createIdempotencyStore, type IdempotencyStore, type SharedRecords } from '../idempotency/store';
 import { createLogger, type Logger } from '../log';
 import { createMrsClient, type MrsClient } from '../mrs/client';
 import { createStatusService, type StatusService } from '../status/service';
@@ -18,7 +19,11 @@ import { loadProjectLookup, loadRedisTier } from './lazy';
 export interface FunctionParts {
   readonly config: Config;
   readonly log: Logger;
+  /** For what the cache does not serve: starting a sync. */
+  readonly client: MrsClient;
   readonly service: StatusService;
+  /** Idempotency records of the start function, shared through Redis when it is configured. */
+  readonly idempotency: IdempotencyStore;
   readonly credentialFallback: FallbackCredentialSource;
   /** The configured project; or, with only a region, the one IAM names for it (looked up once). */
   readonly defaultProjectId: (call: CallOptions) => Promise<string>;
@@ -45,14 +50,17 @@ export function functionParts(config: Config, overrides: PartOverrides = {}): Fu
       send,
     });
   const defaultProjectId = projectSource(config, send);
-  const service = createStatusService({
+  const shared = sharedTier(config, log);
+  const service = createStatusService({ client, endpoint: config.endpoint, defaultProjectId, cache: config.cache, shared });
+  return {
+    config,
+    log,
     client,
-    endpoint: config.endpoint,
+    service,
+    idempotency: createIdempotencyStore({ namespace: config.endpoint, shared }),
     defaultProjectId,
-    cache: config.cache,
-    shared: sharedTier(config, log),
-  });
-  return { config, log, service, defaultProjectId, credentialFallback: createEcsMetadataSource({ url: config.ecsMetadataUrl, send }) };
+    credentialFallback: createEcsMetadataSource({ url: config.ecsMetadataUrl, send }),
+  };
 }
 
 function projectSource(config: Config, send: Send): (call: CallOptions) => Promise<string> {
@@ -62,8 +70,12 @@ function projectSource(config: Config, send: Send): (call: CallOptions) => Promi
   return loadProjectLookup().createProjectLookup({ iamEndpoint: config.iamEndpoint, region: region as string, requestTimeoutMs: config.requestTimeoutMs, send });
 }
 
-/** The Redis tier, connected now so that the first invocation finds it ready. */
-function sharedTier(config: Config, log: Logger): SharedTier | undefined {
-  if (config.cache.redisUrl === undefined || config.cache.ttlMs === 0) return undefined;
+/**
+ * The Redis tier, connected now so that the first invocation finds it ready: the shared cache,
+ * and the start function's idempotency records (which it keeps even with caching off).
+ */
+function sharedTier(config: Config, log: Logger): (SharedTier & SharedRecords) | undefined {
+  if (config.cache.redisUrl === undefined) return undefined;
+  if (config.cache.ttlMs === 0 && !config.start.enabled) return undefined;
   return loadRedisTier().createRedisTier({ url: config.cache.redisUrl, commandTimeoutMs: config.cache.redisTimeoutMs, log });
 }

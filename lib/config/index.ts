@@ -36,6 +36,14 @@ export interface Config {
   readonly access: AccessConfig;
   /** Origins allowed to call over HTTP from a browser (`*` for any); empty: no CORS headers at all. */
   readonly corsAllowOrigins: readonly string[];
+  readonly start: StartConfig;
+}
+
+export interface StartConfig {
+  /** Whether the start function may start IAM syncs at all (IAM_SYNC_START_ENABLED=true); off by default. */
+  readonly enabled: boolean;
+  /** How long a start's result is kept for replays with the same idempotency key. */
+  readonly idempotencyTtlMs: number;
 }
 
 export interface RetryConfig {
@@ -88,6 +96,7 @@ export const DEFAULTS = {
   breakerFailures: 5,
   breakerCooldownSeconds: 10,
   ecsMetadataUrl: 'http://169.254.169.254/openstack/latest/securitykey',
+  idempotencyTtlSeconds: 3600,
 } as const;
 
 const LINK_LOCAL_METADATA_HOST = '169.254.169.254';
@@ -116,6 +125,10 @@ export function loadConfig(env: Env = process.env): Config {
     },
     access: readAccess(read),
     corsAllowOrigins: readCorsOrigins(read),
+    start: {
+      enabled: read.flag('IAM_SYNC_START_ENABLED'),
+      idempotencyTtlMs: read.seconds('IDEMPOTENCY_TTL_SECONDS', DEFAULTS.idempotencyTtlSeconds),
+    },
   });
 }
 

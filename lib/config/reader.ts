@@ -59,6 +59,14 @@ export class EnvReader {
     return Math.round(Number(raw) * 1000);
   }
 
+  /** `true` or `false` (case-insensitive); unset or blank: false. Anything else is a problem, never a guess. */
+  flag(name: string): boolean {
+    const raw = this.text(name)?.toLowerCase();
+    if (raw === undefined || raw === 'false') return false;
+    if (raw === 'true') return true;
+    return this.problem(`${name} must be true or false; got ${JSON.stringify(raw.slice(0, 20))}.`, false);
+  }
+
   /** One of `choices` (case-insensitive). */
   choice<T extends string>(name: string, choices: readonly T[], fallback: T): T {
     const raw = this.text(name)?.toLowerCase() ?? fallback;

@@ -11,7 +11,7 @@ import { classifyEvent, type Trigger } from '../triggers/classify';
 import { errorResponse, jsonResponse } from '../triggers/gateway-response';
 import type { TriggerRoute } from '../triggers/route';
 
-/** No route reads a body this large; it is refused before anything looks inside it. */
+/** By default no route reads a body this large; it is refused before anything looks inside it. */
 export const MAX_EVENT_BODY_BYTES = 8 * 1024;
 
 /** What this middleware keeps on the middy request between its before and after steps. */
@@ -22,12 +22,13 @@ interface AdapterState {
 export function triggerAdapter<Query, Answer>(route: TriggerRoute<Query, Answer>): middy.MiddlewareObj<unknown, unknown, Error, AdapterContext> {
   const stateOf = (request: { internal: unknown }) => request.internal as AdapterState;
   const refuse = (what: string) => new InvalidRequest(`${what} ${route.acceptedShapes}`);
+  const maxBodyBytes = route.maxBodyBytes ?? MAX_EVENT_BODY_BYTES;
   const queryOf = (trigger: Trigger): Query => {
     switch (trigger.kind) {
       case 'http':
         if (route.fromHttp === undefined) throw refuse('This function does not answer HTTP requests.');
-        if (trigger.request.bodyBytes > MAX_EVENT_BODY_BYTES) {
-          throw new PayloadTooLarge(`The request body is ${trigger.request.bodyBytes} bytes; this function reads none over ${MAX_EVENT_BODY_BYTES}.`);
+        if (trigger.request.bodyBytes > maxBodyBytes) {
+          throw new PayloadTooLarge(`The request body is ${trigger.request.bodyBytes} bytes; this function reads none over ${maxBodyBytes}.`);
         }
         return route.fromHttp(trigger.request);
       case 'timer':
@@ -50,7 +51,7 @@ export function triggerAdapter<Query, Answer>(route: TriggerRoute<Query, Answer>
       const body = route.toBody(answer);
       request.response =
         stateOf(request).trigger === 'http'
-          ? jsonResponse(200, body, request.context.invocation.requestId, route.httpHeaders?.(answer))
+          ? jsonResponse(route.httpStatus?.(answer) ?? 200, body, request.context.invocation.requestId, route.httpHeaders?.(answer))
           : body;
     },
     onError: (request) => {

@@ -17,6 +17,8 @@ export interface GatewayRequest {
   readonly headers: Readonly<Record<string, string | undefined>>;
   /** The size of the decoded body, worked out without decoding or parsing it. */
   readonly bodyBytes: number;
+  /** The body as text (Base64 decoded when the gateway encoded it); read only after its size was checked. */
+  bodyText(): string | undefined;
 }
 
 type Loose = Record<string, unknown>;
@@ -42,6 +44,10 @@ function normalise(method: string, path: string, event: Loose): GatewayRequest {
     query: stringRecord(event.queryStringParameters),
     headers: lowerCaseKeys(stringRecord(event.headers)),
     bodyBytes: bodySize(event.body, event.isBase64Encoded === true),
+    bodyText: () => {
+      if (typeof event.body !== 'string' || event.body === '') return undefined;
+      return event.isBase64Encoded === true ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+    },
   };
 }
 
