@@ -6,11 +6,12 @@
  * `Idempotency-Key` header accepted). Exactly one of `is_all_sync: true` or at least one name;
  * names by IAM's rules. Everything is validated here: nothing invalid reaches MRS.
  */
-import { InvalidRequest, MethodNotAllowed, RouteNotFound } from '../errors';
+import { InvalidRequest } from '../errors';
 import { requireClusterId, requireProjectId } from '../ids';
 import { isObject } from '../is-object';
 import type { IamSyncRequest } from '../mrs/client';
 import { quoteUntrusted } from '../quote';
+import { matchClusterRoute } from '../triggers/cluster-path';
 import type { GatewayRequest } from '../triggers/gateway-request';
 import type { TriggerRoute } from '../triggers/route';
 
@@ -49,14 +50,9 @@ const START_PATH = /\/clusters\/([^/]*)\/iam-sync\/?$/;
 export const START_METHODS = ['POST'] as const;
 
 export function startQueryFromHttp(request: GatewayRequest): StartQuery {
-  const match = START_PATH.exec(request.path);
-  const fromParameters = request.pathParameters.cluster_id;
-  if (fromParameters === undefined && !match) {
-    throw new RouteNotFound(`No route here for ${quoteUntrusted(request.path)}; call POST /clusters/{cluster_id}/iam-sync.`);
-  }
-  if (!(START_METHODS as readonly string[]).includes(request.method)) throw new MethodNotAllowed(request.method, START_METHODS);
+  const found = matchClusterRoute(request, { path: START_PATH, methods: START_METHODS, describe: 'POST /clusters/{cluster_id}/iam-sync' });
   const body = parseJsonBody(request.bodyText());
-  const clusterId = requireClusterId(fromParameters ?? decodeSegment(match?.[1] ?? ''));
+  const clusterId = requireClusterId(found.clusterId);
   if (body.cluster_id !== undefined && body.cluster_id !== clusterId) {
     throw new InvalidRequest('The body names another cluster than the path; send the cluster in the path only.');
   }
@@ -121,13 +117,6 @@ function parseJsonBody(text: string | undefined): Record<string, unknown> {
   return parsed;
 }
 
-function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw new InvalidRequest(`The cluster id in the path is not valid percent-encoding: ${quoteUntrusted(segment)}.`);
-  }
-}
 
 export const startRoute: TriggerRoute<StartQuery, StartAnswer> = {
   acceptedShapes: START_SHAPES,

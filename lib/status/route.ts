@@ -7,9 +7,10 @@
  * before anything downstream sees it.
  */
 import type { CachedRead } from '../cache/entry';
-import { InvalidRequest, MethodNotAllowed, RouteNotFound } from '../errors';
+import { InvalidRequest } from '../errors';
 import { requireClusterId, requireProjectId } from '../ids';
 import { quoteUntrusted } from '../quote';
+import { matchClusterRoute } from '../triggers/cluster-path';
 import type { GatewayRequest } from '../triggers/gateway-request';
 import type { TriggerRoute } from '../triggers/route';
 import type { ReadAnswer, StatusQuery } from './service';
@@ -37,21 +38,20 @@ const READ_PATH = /\/clusters\/([^/]*)(\/iam-sync(?:\/is-synchronous|\/users)?)\
 export const STATUS_METHODS = ['GET'] as const;
 
 export function statusQueryFromHttp(request: GatewayRequest): ReadQuery {
-  const fromParameters = request.pathParameters.cluster_id;
-  const match = READ_PATH.exec(request.path);
+  const { clusterId, match } = matchClusterRoute(request, {
+    path: READ_PATH,
+    methods: STATUS_METHODS,
+    describe: 'GET /clusters/{cluster_id}/iam-sync, .../iam-sync/is-synchronous or .../iam-sync/users',
+  });
   // A gateway that names the cluster in its path parameters may pass a path of its own: the status.
-  if (fromParameters === undefined && !match) {
-    throw new RouteNotFound(
-      `No route here for ${quoteUntrusted(request.path)}; ask GET /clusters/{cluster_id}/iam-sync, .../iam-sync/is-synchronous or .../iam-sync/users.`,
-    );
-  }
-  if (!(STATUS_METHODS as readonly string[]).includes(request.method)) {
-    throw new MethodNotAllowed(request.method, STATUS_METHODS);
-  }
   const read = READ_ROUTES.find((route) => route.suffix === match?.[2])?.read ?? 'status';
-  const clusterId = requireClusterId(fromParameters ?? decodePathSegment(match?.[1] ?? ''));
   const projectId = request.query.project_id === undefined ? undefined : requireProjectId(request.query.project_id);
-  return { read, clusterId, projectId, fresh: asksForNoCache(request.headers['cache-control']) || freshFromQuery(request.query.fresh) };
+  return {
+    read,
+    clusterId: requireClusterId(clusterId),
+    projectId,
+    fresh: asksForNoCache(request.headers['cache-control']) || freshFromQuery(request.query.fresh),
+  };
 }
 
 export function statusQueryFromDirect(payload: Readonly<Record<string, unknown>>): ReadQuery {
@@ -86,13 +86,6 @@ function freshFromQuery(value: string | undefined): boolean {
   throw new InvalidRequest(`The fresh query parameter must be true or false; got ${quoteUntrusted(value)}.`);
 }
 
-function decodePathSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw new InvalidRequest(`The cluster id in the path is not valid percent-encoding: ${quoteUntrusted(segment)}.`);
-  }
-}
 
 /** What every caller receives: the cluster, the read's fields, when MRS was asked and how the cache served it. */
 export type ReadBody = { readonly cluster_id: string } & Record<string, unknown> & {

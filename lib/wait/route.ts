@@ -5,9 +5,10 @@
  * `GET /clusters/{cluster_id}/iam-sync/wait?max_wait_seconds=25` (the same names as query
  * parameters), bounded by the gateway's own timeout.
  */
-import { InvalidRequest, MethodNotAllowed, RouteNotFound } from '../errors';
+import { InvalidRequest } from '../errors';
 import { requireClusterId, requireProjectId } from '../ids';
 import { quoteUntrusted } from '../quote';
+import { matchClusterRoute } from '../triggers/cluster-path';
 import type { GatewayRequest } from '../triggers/gateway-request';
 import type { TriggerRoute } from '../triggers/route';
 
@@ -49,20 +50,9 @@ const WAIT_PATH = /\/clusters\/([^/]*)\/iam-sync\/wait\/?$/;
 export const WAIT_METHODS = ['GET'] as const;
 
 export function waitQueryFromHttp(request: GatewayRequest): WaitQuery {
-  const match = WAIT_PATH.exec(request.path);
-  const fromParameters = request.pathParameters.cluster_id;
-  if (fromParameters === undefined && !match) {
-    throw new RouteNotFound(`No route here for ${quoteUntrusted(request.path)}; call GET /clusters/{cluster_id}/iam-sync/wait.`);
-  }
-  if (!(WAIT_METHODS as readonly string[]).includes(request.method)) throw new MethodNotAllowed(request.method, WAIT_METHODS);
+  const { clusterId } = matchClusterRoute(request, { path: WAIT_PATH, methods: WAIT_METHODS, describe: 'GET /clusters/{cluster_id}/iam-sync/wait' });
   const { query } = request;
   const number = (name: string) => (query[name] === undefined ? undefined : Number(query[name]));
-  let clusterId: string;
-  try {
-    clusterId = fromParameters ?? decodeURIComponent(match?.[1] ?? '');
-  } catch {
-    throw new InvalidRequest(`The cluster id in the path is not valid percent-encoding: ${quoteUntrusted(match?.[1])}.`);
-  }
   return waitQueryFromDirect({
     cluster_id: clusterId,
     project_id: query.project_id,
