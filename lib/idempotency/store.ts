@@ -73,7 +73,8 @@ export function createIdempotencyStore({ namespace, shared, now = Date.now, maxE
       const existing = ttlMs > 0 ? await shared?.claim(sharedKey(key), encode(mine), ttlMs) : undefined;
       const theirs = typeof existing === 'string' ? decode(existing) : undefined;
       if (theirs !== undefined && theirs.expiresAt > now()) {
-        remember(key, theirs);
+        // Only a result is kept here: another instance's claim ends in a result or a release this memory would not see.
+        if (theirs.status === 'completed') remember(key, theirs);
         return theirs;
       }
       // A record that cannot be read is no record: it was written by a later format, or damaged.
