@@ -1,17 +1,20 @@
 // `npm run bench`: the status function beside a naive baseline (bench/baseline-handler.ts,
-// the SDK's full client), in one run: bundle size, module load time, warm invocation cost
-// (uncached, memory-tier hit, Redis-tier hit) and upstream calls for a burst of lookups.
-// Prints markdown tables for the README and writes the figures to .bench/results.json.
+// the SDK's full client), in one run: bundle size, module load time (with and without
+// esbuild's keepNames), a whole cold invocation beside a bare floor (bench/floor-handler.ts)
+// and beside builds without each cold-start change, what each module adds to the bundle,
+// warm invocation cost (uncached, memory-tier hit, Redis-tier hit) and upstream calls for a
+// burst of lookups. Prints markdown tables for the README and writes the figures to
+// .bench/results.json.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { buildFunctions, FUNCTION_BUNDLE } from '../esbuild.config.mjs';
+import { buildFunctions, FUNCTION_BUNDLE, FUNCTION_PLUGINS, signerShims, signerShimsPlugin } from '../esbuild.config.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const scratch = join(root, '.bench');
@@ -19,10 +22,11 @@ const requireFile = createRequire(import.meta.url);
 
 const STATUS_FUNCTION = 'iam-sync-status';
 const LOAD_RUNS = 25;
+const COLD_RUNS = 40;
 const WARM_UP_CALLS = 2_000;
 const TIMED_CALLS = 20_000;
 const BURST = { lookups: 1_000, clusters: 10, mrsLatencyMs: 20 };
-const GOALS = { maxStatusBytes: 200_000, minLoadSpeedup: 3, maxHitToUncached: 2 };
+const GOALS = { maxStatusBytes: 200_000, minLoadSpeedup: 3, maxHitToUncached: 2, maxColdToFloor: 1.5 };
 
 /** A valid configuration, so no bundle fails its cold start. */
 const BENCH_ENV = {
@@ -84,6 +88,105 @@ function measureLoads(variants) {
     for (const [name, variant] of Object.entries(variants)) samples[name].push(loadOnce(variant));
   }
   return Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, { ...summarize(values), samples: values }]));
+}
+
+const COLD_SCRIPT = join(root, 'bench', 'cold-invocation.cjs');
+const COLD_CLUSTER = 'demo-idle';
+
+/** One fresh process (bench/cold-invocation.cjs): load `file`, answer one direct event; its timings and RSS. */
+function coldInvocation(file, env) {
+  const home = join(scratch, 'home');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [COLD_SCRIPT, file, COLD_CLUSTER], {
+      env: { ...env, HOME: home, USERPROFILE: home },
+      // stdout and stderr are the function's own (its log lines): drained, not shown; fd 3 carries the figures.
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    });
+    let figures = '';
+    let errors = '';
+    child.stdout.resume();
+    child.stderr.on('data', (chunk) => (errors += chunk));
+    child.stdio[3].on('data', (chunk) => (figures += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(figures)) : reject(new Error(`cold invocation of ${file} exited ${code}:\n${errors}`))));
+  });
+}
+
+/**
+ * Whole cold invocations against the emulator (variants: a bundle file, or `{ file, env }` with extra variables) (verifying every signature): COLD_RUNS fresh
+ * processes per variant, interleaved, the order rotated each round so no variant always runs
+ * first. One untimed run of each first. Every run must get the right answer from exactly one
+ * request the emulator accepted; a refused signature (the floor's included) fails the bench.
+ */
+async function measureCold(fleetBundle, variants) {
+  const { startEmulator } = requireFile(fleetBundle);
+  const emulator = await startEmulator({
+    projectId: BENCH_ENV.MRS_PROJECT_ID,
+    credentials: [{ accessKey: BENCH_ENV.HUAWEICLOUD_SDK_AK, secretKey: BENCH_ENV.HUAWEICLOUD_SDK_SK }],
+    clusters: { [COLD_CLUSTER]: false },
+  });
+  try {
+    const env = { ...BENCH_ENV, MRS_ENDPOINT: emulator.url, PATH: process.env.PATH ?? '' };
+    const once = async (name) => {
+      const before = emulator.requests.length;
+      const variant = typeof variants[name] === 'string' ? { file: variants[name] } : variants[name];
+      const run = await coldInvocation(variant.file, { ...env, ...variant.env });
+      const requests = emulator.requests.slice(before);
+      assert.equal(requests.length, 1, `${name}: expected one request to the emulator, saw ${requests.length}`);
+      assert.ok(requests[0].verification.ok, `${name}: the emulator refused the signature (${JSON.stringify(requests[0].verification)})`);
+      assert.equal(requests[0].status, 200, `${name}: the emulator answered ${requests[0].status}`);
+      assert.equal(run.answer.cluster_id, COLD_CLUSTER, `${name}: wrong answer ${JSON.stringify(run.answer)}`);
+      assert.equal(run.answer.is_synchronizing, false, `${name}: wrong answer ${JSON.stringify(run.answer)}`);
+      return run;
+    };
+    const names = Object.keys(variants);
+    for (const name of names) await once(name);
+    const runs = Object.fromEntries(names.map((name) => [name, []]));
+    for (let round = 0; round < COLD_RUNS; round += 1) {
+      for (let i = 0; i < names.length; i += 1) {
+        const name = names[(round + i) % names.length];
+        runs[name].push(await once(name));
+      }
+    }
+    return Object.fromEntries(
+      Object.entries(runs).map(([name, list]) => [
+        name,
+        {
+          loadMs: summarize(list.map((run) => run.loadMs)),
+          answerMs: summarize(list.map((run) => run.answerMs)),
+          invokeMs: summarize(list.map((run) => run.answerMs - run.loadMs)),
+          cpuMs: summarize(list.map((run) => run.cpuMs)),
+          // Each round's first answer over the floor's in the same round: runs moments apart share the machine's load.
+          ...(runs.floor && { answerToFloorInRound: summarize(list.map((run, round) => run.answerMs / runs.floor[round].answerMs)) }),
+          rssBytes: summarize(list.map((run) => run.rssBytes)),
+        },
+      ]),
+    );
+  } finally {
+    await emulator.close();
+  }
+}
+
+/** Bytes of the status bundle's output by where the code comes from (esbuild's metafile), largest first. */
+async function moduleBytes() {
+  const result = await build({
+    ...FUNCTION_BUNDLE,
+    entryPoints: [join(root, 'functions', `${STATUS_FUNCTION}.ts`)],
+    outfile: join(scratch, 'metafile', 'index.js'),
+    plugins: FUNCTION_PLUGINS,
+    write: false,
+    metafile: true,
+    logLevel: 'error',
+  });
+  const [output] = Object.values(result.metafile.outputs);
+  const groups = {};
+  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+    const path = relative(root, input.replace(/^[a-z-]+:/, ''));
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+    const group = pkg ? pkg[1] : path.startsWith('lib/') ? path.split('/').slice(0, 2).join('/') : path;
+    groups[group] = (groups[group] ?? 0) + bytesInOutput;
+  }
+  return Object.fromEntries(Object.entries(groups).sort((a, b) => b[1] - a[1]));
 }
 
 /** Microseconds per awaited call, after a warm-up so the JIT has settled. `call(i)` gets the call's index. */
@@ -204,6 +307,67 @@ function printReport(r) {
   console.log(`| load time, p10 / p90 | ${ms(status.p10)} / ${ms(status.p90)} ms | ${ms(statusWithRedis.p10)} / ${ms(statusWithRedis.p90)} ms | ${ms(baseline.p10)} / ${ms(baseline.p90)} ms | | | |`);
   console.log(`| load time, min / max | ${ms(status.min)} / ${ms(status.max)} ms | ${ms(statusWithRedis.min)} / ${ms(statusWithRedis.max)} ms | ${ms(baseline.min)} / ${ms(baseline.max)} ms | | | |`);
 
+  const n = r.loadMs.statusNoKeepNames;
+  const signed = (x, digits, unit) => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}${unit}`;
+  console.log(`\nkeepNames (esbuild; keeps \`error.constructor.name\` readable in the minified bundle): the status bundle built with and without it, load times from the same interleaved runs.\n`);
+  console.log('| | status bundle (keepNames, as deployed) | status bundle without keepNames | cost of keepNames |');
+  console.log('|---|---:|---:|---:|');
+  console.log(`| bundle size (index.js) | ${kib(r.bytes.status)} | ${kib(r.bytes.statusNoKeepNames)} | ${signed(r.bytes.status - r.bytes.statusNoKeepNames, 0, ' B')} (${signed((100 * (r.bytes.status - r.bytes.statusNoKeepNames)) / r.bytes.statusNoKeepNames, 1, '%')}) |`);
+  console.log(`| load time, median | ${ms(status.median)} ms | ${ms(n.median)} ms | ${signed(status.median - n.median, 2, ' ms')} |`);
+  console.log(`| load time, p10 / p90 | ${ms(status.p10)} / ${ms(status.p90)} ms | ${ms(n.p10)} / ${ms(n.p90)} ms | |`);
+  const c = r.cold;
+  console.log(`| whole cold invocation, first answer, median (below) | ${ms(c.status.answerMs.median)} ms | ${ms(c.statusNoKeepNames.answerMs.median)} ms | ${signed(c.status.answerMs.median - c.statusNoKeepNames.answerMs.median, 2, ' ms')} |`);
+
+  const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  const ratio = (a, b) => `${(a / b).toFixed(2)}x`;
+  console.log(
+    `\nWhole cold invocation: a fresh node process requires the bundle and answers one direct event (\`{"cluster_id": "${COLD_CLUSTER}"}\`) from the emulator on loopback, which verifies every signature; ${COLD_RUNS} runs each, interleaved, medians. Times count from just before the require (node's own start-up, the same for all, is left out). The floor is bench/floor-handler.ts: no framework, no SDK, no cache, no retries, \`node:crypto\` signing and one \`node:http\` request.\n`,
+  );
+  console.log('| | status bundle | floor (bare handler) | naive baseline (sdk-core client) | status / floor | goal | result |');
+  console.log('|---|---:|---:|---:|---:|---|---|');
+  console.log(`| load (require), median | ${ms(c.status.loadMs.median)} ms | ${ms(c.floor.loadMs.median)} ms | ${ms(c.baseline.loadMs.median)} ms | ${ratio(c.status.loadMs.median, c.floor.loadMs.median)} | | |`);
+  console.log(`| invocation (handler call to answer), median | ${ms(c.status.invokeMs.median)} ms | ${ms(c.floor.invokeMs.median)} ms | ${ms(c.baseline.invokeMs.median)} ms | ${ratio(c.status.invokeMs.median, c.floor.invokeMs.median)} | | |`);
+  console.log(`| **first answer** (require to answer), median | ${ms(c.status.answerMs.median)} ms | ${ms(c.floor.answerMs.median)} ms | ${ms(c.baseline.answerMs.median)} ms | ${r.coldToFloor.toFixed(2)}x | at most ${GOALS.maxColdToFloor}x the floor | ${verdict(r.pass.cold)} |`);
+  console.log(`| first answer over the floor's in the same round, median of the ${COLD_RUNS} rounds | ${c.status.answerToFloorInRound.median.toFixed(2)}x | 1.00x | ${c.baseline.answerToFloorInRound.median.toFixed(2)}x | | | |`);
+  console.log(`| CPU time (user + system) from require to answer, median | ${ms(c.status.cpuMs.median)} ms | ${ms(c.floor.cpuMs.median)} ms | ${ms(c.baseline.cpuMs.median)} ms | ${ratio(c.status.cpuMs.median, c.floor.cpuMs.median)} | | |`);
+  console.log(`| first answer, p10 / p90 | ${ms(c.status.answerMs.p10)} / ${ms(c.status.answerMs.p90)} ms | ${ms(c.floor.answerMs.p10)} / ${ms(c.floor.answerMs.p90)} ms | ${ms(c.baseline.answerMs.p10)} / ${ms(c.baseline.answerMs.p90)} ms | | | |`);
+  console.log(`| RSS after the answer, median | ${mib(c.status.rssBytes.median)} | ${mib(c.floor.rssBytes.median)} | ${mib(c.baseline.rssBytes.median)} | ${signed((c.status.rssBytes.median - c.floor.rssBytes.median) / 1024 / 1024, 1, ' MiB')} | | |`);
+  console.log(`| bundle size | ${kib(r.bytes.status)} | ${kib(r.bytes.floor)} | ${kib(r.bytes.baseline)} | | | |`);
+  console.log(
+    `\nGap to the floor, medians: load ${signed(c.status.loadMs.median - c.floor.loadMs.median, 2, ' ms')}, invocation ${signed(c.status.invokeMs.median - c.floor.invokeMs.median, 2, ' ms')}, first answer ${signed(c.status.answerMs.median - c.floor.answerMs.median, 2, ' ms')}; the 1.5x goal allows ${signed(c.floor.answerMs.median * (GOALS.maxColdToFloor - 1), 2, ' ms')}.`,
+  );
+
+  console.log('\nWhat each cold-start change is worth: the status bundle built without it, in the same interleaved cold runs (positive: the change saves that much).\n');
+  console.log('| status bundle | bundle size | load, median | first answer, median | CPU time, median | RSS after the answer | first answer saved by the change (medians) | CPU time saved (medians) |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  const row = (label, v, bytes) =>
+    console.log(
+      `| ${label} | ${kib(bytes)} | ${ms(v.loadMs.median)} ms | ${ms(v.answerMs.median)} ms | ${ms(v.cpuMs.median)} ms | ${mib(v.rssBytes.median)} | ${v === c.status ? '' : signed(v.answerMs.median - c.status.answerMs.median, 2, ' ms')} | ${v === c.status ? '' : signed(v.cpuMs.median - c.status.cpuMs.median, 2, ' ms')} |`,
+    );
+  row('as deployed', c.status, r.bytes.status);
+  row("without the header-order shim (the SDK's `localeCompare`: ICU collation set up on the first signature)", c.statusLocaleCompare, r.bytes.statusLocaleCompare);
+  row("without deferring @middy/core's `node:stream/web` import (streamed responses only)", c.statusMiddyStreamWeb, r.bytes.statusMiddyStreamWeb);
+  row("without the url shim (the SDK's first `url.parse`)", c.statusUrlParse, r.bytes.statusUrlParse);
+  row('without keepNames (a setting, not a change: kept for readable error names)', c.statusNoKeepNames, r.bytes.statusNoKeepNames);
+
+  const cc = c.statusCodeCache;
+  const quiet = c.statusNoLogLine;
+  console.log(`\nWhat the remaining gap to the floor (${signed(c.status.answerMs.median - c.floor.answerMs.median, 2, ' ms')} first answer, ${signed(c.status.cpuMs.median - c.floor.cpuMs.median, 2, ' ms')} CPU, medians) is made of: the deployed status bundle under analysis only, same interleaved runs.\n`);
+  console.log('| status bundle, analysis | first answer, median | CPU time, median | share of the gap: first answer | share of the gap: CPU | over the floor |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  const part = (label, v) =>
+    console.log(
+      `| ${label} | ${ms(v.answerMs.median)} ms | ${ms(v.cpuMs.median)} ms | ${signed(c.status.answerMs.median - v.answerMs.median, 2, ' ms')} | ${signed(c.status.cpuMs.median - v.cpuMs.median, 2, ' ms')} | ${ratio(v.answerMs.median, c.floor.answerMs.median)} |`,
+    );
+  part("loaded through a V8 code cache (bench/code-cache-loader.cjs; never deployed): V8 compiling the bundle's JavaScript", cc);
+  part('LOG_LEVEL=error, so the answer writes no log line: logging (formatting, scrubbing, and opening stdout, a pipe here)', quiet);
+  console.log('\nWhat neither explains is running more code for the first time than the floor has: configuration, middleware, credentials chain, cache, retries and deadlines, response reading; keepNames is measured above.');
+
+  console.log('\nWhat the status bundle (index.js) is made of, by source (esbuild metafile, minified bytes).\n');
+  console.log('| source | bytes |');
+  console.log('|---|---:|');
+  for (const [source, bytes] of Object.entries(r.statusModuleBytes)) console.log(`| ${source} | ${bytes.toLocaleString('en-US')} |`);
+
   const w = r.warmMicros;
   console.log(`\nWarm invocation through the whole middleware stack, stubbed MRS client: ${TIMED_CALLS.toLocaleString('en-US')} sequential awaited calls each, after ${WARM_UP_CALLS.toLocaleString('en-US')} warm-up calls.\n`);
   console.log('| warm call | median | p99 |');
@@ -235,6 +399,28 @@ const statusBundle = join(root, 'dist', STATUS_FUNCTION, 'index.js');
 const baselineBundle = await bundle('baseline-handler.ts', join(scratch, 'baseline', 'index.js'));
 const warmBundle = await bundle('warm-entry.ts', join(scratch, 'warm-entry.js'));
 const fleetBundle = await bundle('fleet-entry.ts', join(scratch, 'fleet-entry.js'));
+const floorBundle = await bundle('floor-handler.ts', join(scratch, 'floor', 'index.js'));
+/** The status function built without one setting or cold-start change each, to measure what it costs or saves. */
+const statusVariant = async (folder, change) => {
+  const variantSizes = await buildFunctions({ quiet: true, outdir: join(scratch, folder), names: [STATUS_FUNCTION], ...change });
+  return { file: join(scratch, folder, STATUS_FUNCTION, 'index.js'), bytes: variantSizes[relative(root, join(scratch, folder, STATUS_FUNCTION, 'index.js'))] };
+};
+const withoutPlugin = (name, replacement) => FUNCTION_PLUGINS.flatMap((plugin) => (plugin.name !== name ? [plugin] : replacement ? [replacement] : []));
+assert.ok(FUNCTION_PLUGINS.includes(signerShims));
+const variants = {
+  noKeepNames: await statusVariant('no-keep-names', { options: { keepNames: false } }),
+  localeCompare: await statusVariant('locale-compare', { plugins: withoutPlugin('signer-shims', signerShimsPlugin({ headerOrder: false })) }),
+  middyStreamWeb: await statusVariant('middy-stream-web', { plugins: withoutPlugin('middy-web-streams-lazily') }),
+  urlParse: await statusVariant('url-parse', { plugins: withoutPlugin('signer-shims', signerShimsPlugin({ url: false })) }),
+};
+/** The deployed status bundle loaded through a V8 code cache (bench/code-cache-loader.cjs): what compiling its JavaScript costs. */
+const codeCache = join(scratch, 'code-cache');
+mkdirSync(codeCache, { recursive: true });
+rmSync(join(codeCache, 'v8.cache'), { force: true });
+writeFileSync(
+  join(codeCache, 'index.js'),
+  `module.exports = require(${JSON.stringify(join(root, 'bench', 'code-cache-loader.cjs'))}).load(${JSON.stringify(statusBundle)}, ${JSON.stringify(join(codeCache, 'v8.cache'))});\n`,
+);
 const redis = await startRedis();
 
 try {
@@ -243,6 +429,19 @@ try {
     // The client connects in the background; a refused port costs the load nothing more than a live one.
     statusWithRedis: { file: statusBundle, env: { ...BENCH_ENV, REDIS_URL: redis?.url ?? 'redis://127.0.0.1:9' } },
     baseline: { file: baselineBundle, env: BENCH_ENV },
+    statusNoKeepNames: { file: variants.noKeepNames.file, env: BENCH_ENV },
+  });
+  const coldMs = await measureCold(fleetBundle, {
+    status: statusBundle,
+    floor: floorBundle,
+    baseline: baselineBundle,
+    statusNoKeepNames: variants.noKeepNames.file,
+    statusLocaleCompare: variants.localeCompare.file,
+    statusMiddyStreamWeb: variants.middyStreamWeb.file,
+    statusUrlParse: variants.urlParse.file,
+    statusCodeCache: join(codeCache, 'index.js'),
+    // The same bundle, its one info line per invocation off: what logging costs the first answer.
+    statusNoLogLine: { file: statusBundle, env: { LOG_LEVEL: 'error' } },
   });
   const warmMicros = await measureWarm(warmBundle, redis?.url);
   const burst = await measureBurst(fleetBundle, { status: statusBundle, baseline: baselineBundle });
@@ -256,9 +455,17 @@ try {
       status: sizes[`dist/${STATUS_FUNCTION}/index.js`],
       statusRedisTier: sizes[`dist/${STATUS_FUNCTION}/redis-tier.js`],
       baseline: statSync(baselineBundle).size,
+      floor: statSync(floorBundle).size,
+      statusNoKeepNames: variants.noKeepNames.bytes,
+      statusLocaleCompare: variants.localeCompare.bytes,
+      statusMiddyStreamWeb: variants.middyStreamWeb.bytes,
+      statusUrlParse: variants.urlParse.bytes,
     },
+    statusModuleBytes: await moduleBytes(),
     loadMs,
     loadSpeedup: loadMs.baseline.median / loadMs.status.median,
+    cold: coldMs,
+    coldToFloor: coldMs.status.answerMs.median / coldMs.floor.answerMs.median,
     warmMicros,
     hitToUncached: warmMicros.memoryHitDirect.median / warmMicros.uncachedDirect.median,
     burst,
@@ -268,6 +475,7 @@ try {
     load: results.loadSpeedup >= GOALS.minLoadSpeedup,
     hitCost: results.hitToUncached <= GOALS.maxHitToUncached,
     burst: burst.status.upstreamCalls === BURST.clusters,
+    cold: results.coldToFloor <= GOALS.maxColdToFloor,
   };
   printReport(results);
   writeFileSync(join(scratch, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
