@@ -35,7 +35,9 @@ export type NextStep = { readonly kind: 'poll'; readonly at: number; readonly la
 export function nextStep(scheduledAt: number, endAt: number, now: number, lastPollMade: boolean): NextStep {
   if (lastPollMade) return { kind: 'out-of-time' };
   const lastAt = endAt - LAST_POLL_LEAD_MS;
-  if (scheduledAt <= lastAt) return { kind: 'poll', at: Math.max(scheduledAt, now), last: false };
+  // A poll that answered late makes the next one at once, but only while there is still the lead left.
+  const at = Math.max(scheduledAt, now);
+  if (at <= lastAt) return { kind: 'poll', at, last: false };
   if (lastAt <= now) return { kind: 'out-of-time' };
   return { kind: 'poll', at: lastAt, last: true };
 }
