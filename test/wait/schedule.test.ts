@@ -110,6 +110,8 @@ describe('nextStep', () => {
   it('is out of time after the last poll, wherever the schedule would go next', () => {
     expect(nextStep(lastAt + 10_000, end, lastAt + 10, true)).toEqual({ kind: 'out-of-time' });
     expect(nextStep(10_000, end, lastAt + 10, true)).toEqual({ kind: 'out-of-time' });
+    // Even on a clock that reads earlier than the last poll (it never polls twice as the last).
+    expect(nextStep(10_000, end, 4000, true)).toEqual({ kind: 'out-of-time' });
   });
 
   it('is out of time when the end is already within the lead', () => {
