@@ -327,8 +327,8 @@ function printReport(r) {
   console.log('|---|---:|---:|---:|---:|---|---|');
   console.log(`| load (require), median | ${ms(c.status.loadMs.median)} ms | ${ms(c.floor.loadMs.median)} ms | ${ms(c.baseline.loadMs.median)} ms | ${ratio(c.status.loadMs.median, c.floor.loadMs.median)} | | |`);
   console.log(`| invocation (handler call to answer), median | ${ms(c.status.invokeMs.median)} ms | ${ms(c.floor.invokeMs.median)} ms | ${ms(c.baseline.invokeMs.median)} ms | ${ratio(c.status.invokeMs.median, c.floor.invokeMs.median)} | | |`);
-  console.log(`| **first answer** (require to answer), median | ${ms(c.status.answerMs.median)} ms | ${ms(c.floor.answerMs.median)} ms | ${ms(c.baseline.answerMs.median)} ms | ${r.coldToFloor.toFixed(2)}x | at most ${GOALS.maxColdToFloor}x the floor | ${verdict(r.pass.cold)} |`);
-  console.log(`| first answer over the floor's in the same round, median of the ${COLD_RUNS} rounds | ${c.status.answerToFloorInRound.median.toFixed(2)}x | 1.00x | ${c.baseline.answerToFloorInRound.median.toFixed(2)}x | | | |`);
+  console.log(`| **first answer** (require to answer), median | ${ms(c.status.answerMs.median)} ms | ${ms(c.floor.answerMs.median)} ms | ${ms(c.baseline.answerMs.median)} ms | ${r.coldToFloor.toFixed(2)}x | at most ${GOALS.maxColdToFloor}x the floor, read both ways | ${verdict(r.pass.cold)} |`);
+  console.log(`| first answer over the floor's in the same round, median of the ${COLD_RUNS} rounds | ${c.status.answerToFloorInRound.median.toFixed(2)}x | 1.00x | ${c.baseline.answerToFloorInRound.median.toFixed(2)}x | ${r.coldToFloorInRound.toFixed(2)}x | (same goal) | |`);
   console.log(`| CPU time (user + system) from require to answer, median | ${ms(c.status.cpuMs.median)} ms | ${ms(c.floor.cpuMs.median)} ms | ${ms(c.baseline.cpuMs.median)} ms | ${ratio(c.status.cpuMs.median, c.floor.cpuMs.median)} | | |`);
   console.log(`| first answer, p10 / p90 | ${ms(c.status.answerMs.p10)} / ${ms(c.status.answerMs.p90)} ms | ${ms(c.floor.answerMs.p10)} / ${ms(c.floor.answerMs.p90)} ms | ${ms(c.baseline.answerMs.p10)} / ${ms(c.baseline.answerMs.p90)} ms | | | |`);
   console.log(`| RSS after the answer, median | ${mib(c.status.rssBytes.median)} | ${mib(c.floor.rssBytes.median)} | ${mib(c.baseline.rssBytes.median)} | ${signed((c.status.rssBytes.median - c.floor.rssBytes.median) / 1024 / 1024, 1, ' MiB')} | | |`);
@@ -394,8 +394,10 @@ function printReport(r) {
 }
 
 mkdirSync(scratch, { recursive: true });
-const sizes = await buildFunctions({ quiet: true });
-const statusBundle = join(root, 'dist', STATUS_FUNCTION, 'index.js');
+// Built as deployed, but into the bench's own folder: a build of dist/ by anyone else during the run changes nothing measured here.
+const deployed = join(scratch, 'deployed');
+const sizes = await buildFunctions({ quiet: true, outdir: deployed, names: [STATUS_FUNCTION] });
+const statusBundle = join(deployed, STATUS_FUNCTION, 'index.js');
 const baselineBundle = await bundle('baseline-handler.ts', join(scratch, 'baseline', 'index.js'));
 const warmBundle = await bundle('warm-entry.ts', join(scratch, 'warm-entry.js'));
 const fleetBundle = await bundle('fleet-entry.ts', join(scratch, 'fleet-entry.js'));
@@ -452,8 +454,8 @@ try {
     date: new Date().toISOString(),
     goals: GOALS,
     bytes: {
-      status: sizes[`dist/${STATUS_FUNCTION}/index.js`],
-      statusRedisTier: sizes[`dist/${STATUS_FUNCTION}/redis-tier.js`],
+      status: sizes[relative(root, statusBundle)],
+      statusRedisTier: sizes[relative(root, join(deployed, STATUS_FUNCTION, 'redis-tier.js'))],
       baseline: statSync(baselineBundle).size,
       floor: statSync(floorBundle).size,
       statusNoKeepNames: variants.noKeepNames.bytes,
@@ -466,6 +468,7 @@ try {
     loadSpeedup: loadMs.baseline.median / loadMs.status.median,
     cold: coldMs,
     coldToFloor: coldMs.status.answerMs.median / coldMs.floor.answerMs.median,
+    coldToFloorInRound: coldMs.status.answerToFloorInRound.median,
     warmMicros,
     hitToUncached: warmMicros.memoryHitDirect.median / warmMicros.uncachedDirect.median,
     burst,
@@ -475,7 +478,8 @@ try {
     load: results.loadSpeedup >= GOALS.minLoadSpeedup,
     hitCost: results.hitToUncached <= GOALS.maxHitToUncached,
     burst: burst.status.upstreamCalls === BURST.clusters,
-    cold: results.coldToFloor <= GOALS.maxColdToFloor,
+    // Both ways of reading the same runs must agree: a ratio that passes one way only is noise, not a pass.
+    cold: results.coldToFloor <= GOALS.maxColdToFloor && results.coldToFloorInRound <= GOALS.maxColdToFloor,
   };
   printReport(results);
   writeFileSync(join(scratch, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
