@@ -67,6 +67,8 @@ async function waitForSync(
   const joinWindowMs = Math.min(JOIN_WINDOW_MS, query.minDelayMs / 4);
   let polls = 0;
   let seen: boolean | undefined;
+  /** When MRS gave this waiter's latest answer: a later poll never takes that answer again (the last poll may come within the join window of the one before). */
+  let answeredAt = Number.NEGATIVE_INFINITY;
   let lastError: unknown;
   const waited = () => Math.round((now() - startedAt) / 100) / 10;
   try {
@@ -75,8 +77,10 @@ async function waitForSync(
     for (;;) {
       polls += 1;
       try {
-        const answer = await service.getStatus({ clusterId, projectId: query.projectId, notCheckedBefore: pollAt - joinWindowMs, allowStale: false }, call);
+        const notCheckedBefore = Math.max(pollAt - joinWindowMs, answeredAt + 1);
+        const answer = await service.getStatus({ clusterId, projectId: query.projectId, notCheckedBefore, allowStale: false }, call);
         seen = answer.isSynchronizing;
+        answeredAt = Date.parse(answer.checkedAt);
         if (!answer.isSynchronizing) {
           return { cluster_id: clusterId, is_synchronizing: false, done: true, polls, waited_seconds: waited() };
         }

@@ -96,7 +96,10 @@ function seconds(payload: Readonly<Record<string, unknown>>, name: string, fallb
 
 /** An ISO 8601 date and time with a zone, as Step Functions' `$$.State.EnteredTime` gives it. */
 function instant(value: unknown): number {
-  const at = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value) ? Date.parse(value) : Number.NaN;
+  const parts = typeof value === 'string' ? /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.exec(value) : null;
+  // Date.parse rolls a day the month does not have (February 30) over into the next month; refuse it instead.
+  const dayExists = parts !== null && new Date(Date.UTC(Number(parts[1]), Number(parts[2]) - 1, Number(parts[3]))).getUTCDate() === Number(parts[3]);
+  const at = parts !== null && dayExists ? Date.parse(value as string) : Number.NaN;
   if (Number.isNaN(at)) throw new InvalidRequest(`wait_until must be an ISO 8601 time with a zone, such as 2026-11-30T12:00:00Z; got ${quoteUntrusted(value)}.`);
   return at;
 }
