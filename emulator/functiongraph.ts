@@ -57,6 +57,8 @@ export interface RecordedCall {
   path: string;
   query: string;
   operation?: FunctionGraphOperation;
+  /** As received: tests check that neither it nor the token ever reaches an output. */
+  authorization?: string;
   verification: VerifyResult;
   /** Set when an injected failure answered. */
   injected?: boolean;
@@ -271,15 +273,18 @@ export async function startFunctionGraphStandIn(options: FunctionGraphStandInOpt
     },
   };
 
-  const routes: Array<ApiRoute & { operations: Record<string, FunctionGraphOperation> }> = [
-    { path: '/v2/{project_id}/fgs/functions', operations: { GET: 'listFunctions', POST: 'createFunction' }, methods: {} },
-    { path: '/v2/{project_id}/fgs/functions/{function_urn}/config', operations: { GET: 'showFunctionConfig', PUT: 'updateFunctionConfig' }, methods: {} },
-    { path: '/v2/{project_id}/fgs/functions/{function_urn}/code', operations: { GET: 'showFunctionCode', PUT: 'updateFunctionCode' }, methods: {} },
-    { path: '/v2/{project_id}/fgs/triggers/{function_urn}', operations: { GET: 'listFunctionTriggers', POST: 'createFunctionTrigger' }, methods: {} },
-  ].map((route) => ({
-    ...route,
-    methods: Object.fromEntries(Object.entries(route.operations).map(([method, op]) => [method, operations[op as FunctionGraphOperation]])),
-  })) as Array<ApiRoute & { operations: Record<string, FunctionGraphOperation> }>;
+  type OperationRoute = ApiRoute & { operations: Readonly<Record<string, FunctionGraphOperation>> };
+  const table: Array<[string, Record<string, FunctionGraphOperation>]> = [
+    ['/v2/{project_id}/fgs/functions', { GET: 'listFunctions', POST: 'createFunction' }],
+    ['/v2/{project_id}/fgs/functions/{function_urn}/config', { GET: 'showFunctionConfig', PUT: 'updateFunctionConfig' }],
+    ['/v2/{project_id}/fgs/functions/{function_urn}/code', { GET: 'showFunctionCode', PUT: 'updateFunctionCode' }],
+    ['/v2/{project_id}/fgs/triggers/{function_urn}', { GET: 'listFunctionTriggers', POST: 'createFunctionTrigger' }],
+  ];
+  const routes: OperationRoute[] = table.map(([path, ops]) => ({
+    path,
+    operations: ops,
+    methods: Object.fromEntries(Object.entries(ops).map(([method, op]) => [method, operations[op]])),
+  }));
   const unsigned: readonly ApiRoute[] = options.metadata === undefined ? [] : metadataRoutes(options.metadata, now);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -298,8 +303,9 @@ export async function startFunctionGraphStandIn(options: FunctionGraphStandInOpt
       { findCredential: (ak) => credentials.get(ak), nowMs: now(), maxClockSkewSeconds: options.maxClockSkewSeconds ?? 900 },
     );
     const match = matchApiRoute(routes, path);
-    const operation = (match?.route as (typeof routes)[number] | undefined)?.operations[method];
-    const call: RecordedCall = { method, path, query, ...(operation !== undefined && { operation }), verification };
+    const operation = (match?.route as OperationRoute | undefined)?.operations[method];
+    const authorization = req.headers.authorization;
+    const call: RecordedCall = { method, path, query, ...(operation !== undefined && { operation }), ...(authorization !== undefined && { authorization }), verification };
     calls.push(call);
     res.on('finish', () => {
       call.status = res.statusCode;
