@@ -23,7 +23,10 @@ describe.each(ASL_EXAMPLES.map((example) => [example]))('%s', (example) => {
 
   it('keys the start by the execution name, and gives the functions the execution input', () => {
     expect(states.NameTheStart?.Parameters).toMatchObject({ start: { 'idempotency_key.$': '$$.Execution.Name' } });
-    for (const [task, fixed] of [['StartIamSync', 'start'], ['WaitForIamSync', 'wait']] as const) {
+    for (const [task, fixed] of [
+      ['StartIamSync', 'start'],
+      ['WaitForIamSync', 'wait'],
+    ] as const) {
       expect(states[task]).toMatchObject({
         Type: 'Task',
         Resource: 'arn:aws:states:::lambda:invoke',
@@ -33,7 +36,10 @@ describe.each(ASL_EXAMPLES.map((example) => [example]))('%s', (example) => {
   });
 
   it('retries the transient upstream errors and catches ClusterNotFound and IamSyncWaitTimedOut into Fail states', () => {
-    const wait = states.WaitForIamSync as State & { Retry: Array<{ ErrorEquals: string[] }>; Catch: Array<{ ErrorEquals: string[]; Next: string }> };
+    const wait = states.WaitForIamSync as State & {
+      Retry: Array<{ ErrorEquals: string[] }>;
+      Catch: Array<{ ErrorEquals: string[]; Next: string }>;
+    };
     const retried = wait.Retry.flatMap((retrier) => retrier.ErrorEquals);
     expect(retried).toEqual(expect.arrayContaining(['UpstreamThrottled', 'UpstreamUnavailable', 'UpstreamTimeout']));
     for (const error of ['ClusterNotFound', 'IamSyncWaitTimedOut']) {
@@ -53,7 +59,9 @@ describe.each(ASL_EXAMPLES.map((example) => [example]))('%s', (example) => {
 it(`${PLAIN}: the wait throws when it has to stop, and the Retry on IamSyncStillRunning waits again, a bounded number of times`, () => {
   const { States: states } = readExample<Definition>(PLAIN);
   expect(states.NameTheStart?.Parameters).toMatchObject({ wait: { on_timeout: 'throw' } });
-  const retry = (states.WaitForIamSync?.Retry as Array<{ ErrorEquals: string[]; MaxAttempts?: number }>).find((r) => r.ErrorEquals.includes('IamSyncStillRunning'));
+  const retry = ((states.WaitForIamSync as State).Retry as Array<{ ErrorEquals: string[]; MaxAttempts?: number }>).find((r) =>
+    r.ErrorEquals.includes('IamSyncStillRunning'),
+  );
   expect(retry?.MaxAttempts).toBe(5);
 });
 
@@ -66,5 +74,9 @@ it(`${LOOP}: a Choice on done, and a Wait of next_poll_after_seconds back to the
     Choices: [{ Variable: '$.wait.answer.done', BooleanEquals: true, Next: 'Synced' }],
     Default: 'PauseBeforeNextPoll',
   });
-  expect(states.PauseBeforeNextPoll).toMatchObject({ Type: 'Wait', SecondsPath: '$.wait.answer.next_poll_after_seconds', Next: 'WaitForIamSync' });
+  expect(states.PauseBeforeNextPoll).toMatchObject({
+    Type: 'Wait',
+    SecondsPath: '$.wait.answer.next_poll_after_seconds',
+    Next: 'WaitForIamSync',
+  });
 });

@@ -11,22 +11,47 @@ import { ASL_EXAMPLES, FLOW_EXAMPLE, readExample, ROOT } from './harness';
 
 /** The names the States Language itself defines (https://states-language.net/#appendix-a-predefined-error-codes). */
 const STATES_ERRORS = [
-  'States.ALL', 'States.HeartbeatTimeout', 'States.Timeout', 'States.TaskFailed', 'States.Permissions', 'States.ResultPathMatchFailure',
-  'States.ParameterPathFailure', 'States.BranchFailed', 'States.NoChoiceMatched', 'States.IntrinsicFailure', 'States.ExceedToleratedFailureThreshold',
-  'States.ItemReaderFailed', 'States.ResultWriterFailed', 'States.QueryEvaluationError', 'States.Runtime',
+  'States.ALL',
+  'States.HeartbeatTimeout',
+  'States.Timeout',
+  'States.TaskFailed',
+  'States.Permissions',
+  'States.ResultPathMatchFailure',
+  'States.ParameterPathFailure',
+  'States.BranchFailed',
+  'States.NoChoiceMatched',
+  'States.IntrinsicFailure',
+  'States.ExceedToleratedFailureThreshold',
+  'States.ItemReaderFailed',
+  'States.ResultWriterFailed',
+  'States.QueryEvaluationError',
+  'States.Runtime',
 ];
 /**
  * The Lambda service's own errors on the lambda:invoke integration, which AWS's docs retry in
  * every Task that invokes a function (https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html).
  */
-const LAMBDA_SERVICE_ERRORS = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
+const LAMBDA_SERVICE_ERRORS = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+];
 
 function projectErrorNames(): string[] {
   const source = readFileSync(resolve(ROOT, 'lib', 'errors.ts'), 'utf8');
   return [...source.matchAll(/override readonly name = '([A-Za-z]+)'/g)].map((match) => match[1] as string);
 }
 
-type State = { Type: string; Retry?: Array<{ ErrorEquals: string[] }>; Catch?: Array<{ ErrorEquals: string[] }>; Error?: string; Branches?: Machine[]; ItemProcessor?: Machine; Iterator?: Machine };
+type State = {
+  Type: string;
+  Retry?: Array<{ ErrorEquals: string[] }>;
+  Catch?: Array<{ ErrorEquals: string[] }>;
+  Error?: string;
+  Branches?: Machine[];
+  ItemProcessor?: Machine;
+  Iterator?: Machine;
+};
 type Machine = { States: Record<string, State> };
 
 /** [where, name] for every ErrorEquals entry and every Fail state's Error, in nested machines too. */
@@ -35,19 +60,27 @@ function aslErrorNames(machine: Machine, path: string): Array<[string, string]> 
     ...(state.Retry ?? []).flatMap((r, i) => r.ErrorEquals.map((e): [string, string] => [`${path} ${name}.Retry[${i}]`, e])),
     ...(state.Catch ?? []).flatMap((c, i) => c.ErrorEquals.map((e): [string, string] => [`${path} ${name}.Catch[${i}]`, e])),
     ...(state.Type === 'Fail' && state.Error !== undefined ? [[`${path} ${name}.Error`, state.Error] as [string, string]] : []),
-    ...[...(state.Branches ?? []), ...(state.ItemProcessor ? [state.ItemProcessor] : []), ...(state.Iterator ? [state.Iterator] : [])].flatMap((m) => aslErrorNames(m, `${path} ${name}>`)),
+    ...[
+      ...(state.Branches ?? []),
+      ...(state.ItemProcessor ? [state.ItemProcessor] : []),
+      ...(state.Iterator ? [state.Iterator] : []),
+    ].flatMap((m) => aslErrorNames(m, `${path} ${name}>`)),
   ]);
 }
 
 function flowErrorNames(): Array<[string, string]> {
   const flow = readExample<{ states: Array<{ id: string; on_errors?: Array<{ error: string }> }> }>(FLOW_EXAMPLE);
-  return flow.states.flatMap((state) => (state.on_errors ?? []).map((handler, i): [string, string] => [`${FLOW_EXAMPLE} ${state.id}.on_errors[${i}]`, handler.error]));
+  return flow.states.flatMap((state) =>
+    (state.on_errors ?? []).map((handler, i): [string, string] => [`${FLOW_EXAMPLE} ${state.id}.on_errors[${i}]`, handler.error]),
+  );
 }
 
 const thrown = projectErrorNames();
 
 it('reads every error name lib/errors.ts defines', () => {
-  const classes = Object.values(errors).filter((value): value is typeof errors.AdapterError => typeof value === 'function' && value.prototype instanceof errors.AdapterError);
+  const classes = Object.values(errors).filter(
+    (value): value is typeof errors.AdapterError => typeof value === 'function' && value.prototype instanceof errors.AdapterError,
+  );
   expect(thrown).toHaveLength(classes.length);
   expect(new Set(thrown).size).toBe(thrown.length);
   // Instances agree with the source where a plain constructor makes one.
@@ -61,7 +94,16 @@ it('reads every error name lib/errors.ts defines', () => {
     })();
     if (instance !== undefined) expect(thrown).toContain(instance.name);
   }
-  expect(thrown).toEqual(expect.arrayContaining(['ClusterNotFound', 'IamSyncStillRunning', 'IamSyncWaitTimedOut', 'UpstreamThrottled', 'UpstreamUnavailable', 'UpstreamTimeout']));
+  expect(thrown).toEqual(
+    expect.arrayContaining([
+      'ClusterNotFound',
+      'IamSyncStillRunning',
+      'IamSyncWaitTimedOut',
+      'UpstreamThrottled',
+      'UpstreamUnavailable',
+      'UpstreamTimeout',
+    ]),
+  );
 });
 
 const named = [...ASL_EXAMPLES.flatMap((example) => aslErrorNames(readExample<Machine>(example), example)), ...flowErrorNames()];

@@ -40,7 +40,8 @@ function flowProblems(flow: unknown): string[] {
     }
     for (const key of keys.required) if (!(key in value)) problems.push(`${where} has no ${key}`);
     for (const key of Object.keys(value)) {
-      if (!keys.required.includes(key) && !keys.optional.includes(key)) problems.push(`${where} has ${key}, which the format does not document`);
+      if (!keys.required.includes(key) && !keys.optional.includes(key))
+        problems.push(`${where} has ${key}, which the format does not document`);
     }
     return true;
   };
@@ -68,7 +69,8 @@ function flowProblems(flow: unknown): string[] {
   functions.forEach((fn, i) => {
     if (!fields(`functions[${i}]`, fn, FUNCTION_KEYS)) return;
     if (typeof fn.name !== 'string' || fn.name === '') problems.push(`functions[${i}].name must be a name`);
-    if (typeof fn.operation !== 'string' || !fn.operation.startsWith('urn:fss:')) problems.push(`functions[${i}].operation must be a function URN (urn:fss:...)`);
+    if (typeof fn.operation !== 'string' || !fn.operation.startsWith('urn:fss:'))
+      problems.push(`functions[${i}].operation must be a function URN (urn:fss:...)`);
     if ('metadata' in fn && !isObj(fn.metadata)) problems.push(`functions[${i}].metadata must be an object`);
   });
   const functionNames = functions.filter(isObj).map((fn) => fn.name);
@@ -78,8 +80,12 @@ function flowProblems(flow: unknown): string[] {
   retries.forEach((retry, i) => {
     if (!fields(`retries[${i}]`, retry, RETRY_KEYS)) return;
     // The console's ranges: interval 1-30 s, at most 8 retries.
-    if ('delay' in retry && !(Number.isInteger(retry.delay) && (retry.delay as number) >= 1 && (retry.delay as number) <= 30)) problems.push(`retries[${i}].delay must be 1-30 seconds`);
-    if ('max_attempts' in retry && !(Number.isInteger(retry.max_attempts) && (retry.max_attempts as number) >= 1 && (retry.max_attempts as number) <= 8)) {
+    if ('delay' in retry && !(Number.isInteger(retry.delay) && (retry.delay as number) >= 1 && (retry.delay as number) <= 30))
+      problems.push(`retries[${i}].delay must be 1-30 seconds`);
+    if (
+      'max_attempts' in retry &&
+      !(Number.isInteger(retry.max_attempts) && (retry.max_attempts as number) >= 1 && (retry.max_attempts as number) <= 8)
+    ) {
       problems.push(`retries[${i}].max_attempts must be 1-8`);
     }
   });
@@ -104,11 +110,14 @@ function flowProblems(flow: unknown): string[] {
     if (!STATE_TYPES.includes(state.type as string)) problems.push(`${where}: type must be one of ${STATE_TYPES.join(', ')}`);
     if (typeof state.end !== 'boolean') problems.push(`${where}: end must be true or false`);
     if (state.end === true && 'transition' in state) problems.push(`${where}: an end state has no transition`);
-    if (state.end === false && !ids.includes(state.transition)) problems.push(`${where}: transition ${JSON.stringify(state.transition)} is no state id`);
+    if (state.end === false && !ids.includes(state.transition))
+      problems.push(`${where}: transition ${JSON.stringify(state.transition)} is no state id`);
     if (state.type === 'End' && state.end !== true) problems.push(`${where}: an End state has end true`);
-    if ('action_mode' in state && !ACTION_MODES.includes(state.action_mode as string)) problems.push(`${where}: action_mode must be sequential or parallel`);
+    if ('action_mode' in state && !ACTION_MODES.includes(state.action_mode as string))
+      problems.push(`${where}: action_mode must be sequential or parallel`);
     if (state.type === 'Sleep') {
-      if (!(Number.isInteger(state.duration) && (state.duration as number) > 0)) problems.push(`${where}: a Sleep state needs duration, whole seconds`);
+      if (!(Number.isInteger(state.duration) && (state.duration as number) > 0))
+        problems.push(`${where}: a Sleep state needs duration, whole seconds`);
     } else if ('duration' in state) {
       problems.push(`${where}: duration is for Sleep states only`);
     }
@@ -121,7 +130,8 @@ function flowProblems(flow: unknown): string[] {
       if (!fields(`${where}: actions[${i}]`, action, ACTION_KEYS)) return;
       const ref = action.function_ref;
       if (!fields(`${where}: actions[${i}].function_ref`, ref, FUNCTION_REF_KEYS)) return;
-      if (!functionNames.includes(ref.ref_name)) problems.push(`${where}: ref_name ${JSON.stringify(ref.ref_name)} is in no functions[].name`);
+      if (!functionNames.includes(ref.ref_name))
+        problems.push(`${where}: ref_name ${JSON.stringify(ref.ref_name)} is in no functions[].name`);
       if (ref.invoke_mode !== 'synchronize') problems.push(`${where}: invoke_mode must be synchronize (its only value)`);
       if (!isObj(ref.arguments)) {
         problems.push(`${where}: arguments must be an object`);
@@ -145,8 +155,10 @@ function flowProblems(flow: unknown): string[] {
     onErrors.forEach((handler, i) => {
       if (!fields(`${where}: on_errors[${i}]`, handler, ON_ERROR_KEYS)) return;
       if (typeof handler.error !== 'string' || handler.error === '') problems.push(`${where}: on_errors[${i}].error must be an expression`);
-      if (!ids.includes(handler.transition)) problems.push(`${where}: on_errors[${i}].transition ${JSON.stringify(handler.transition)} is no state id`);
-      if ('retry_ref' in handler && !retryNames.includes(handler.retry_ref)) problems.push(`${where}: on_errors[${i}].retry_ref ${JSON.stringify(handler.retry_ref)} is in no retries[].name`);
+      if (!ids.includes(handler.transition))
+        problems.push(`${where}: on_errors[${i}].transition ${JSON.stringify(handler.transition)} is no state id`);
+      if ('retry_ref' in handler && !retryNames.includes(handler.retry_ref))
+        problems.push(`${where}: on_errors[${i}].retry_ref ${JSON.stringify(handler.retry_ref)} is in no retries[].name`);
     });
   }
 
@@ -195,7 +207,7 @@ describe(FLOW_EXAMPLE, () => {
     });
     // The wait throws when it has to stop, so that the retry policy waits again.
     const [waitAction] = wait.actions as Obj[];
-    expect((waitAction?.function_ref as Obj).arguments).toMatchObject({ cluster_id: '$.cluster_id', on_timeout: "'throw'" });
+    expect(((waitAction as Obj).function_ref as Obj).arguments).toMatchObject({ cluster_id: '$.cluster_id', on_timeout: "'throw'" });
   });
 
   const onError = (d: Obj, id: string, i: number) => (state(d, id).on_errors as Obj[])[i] as Obj;
@@ -203,22 +215,118 @@ describe(FLOW_EXAMPLE, () => {
   const args = (d: Obj, id: string) => functionRef(d, id).arguments as Obj;
 
   it.each<[string, (definition: Obj) => void, RegExp]>([
-    ['an undocumented top-level key', (d) => { d.comment = 'x'; }, /has comment, which the format does not document/],
-    ['an undocumented state key', (d) => { state(d, 'synced').next = 'x'; }, /has next, which the format does not document/],
-    ['an undocumented on_errors key', (d) => { onError(d, 'start_iam_sync', 0).catch = 'x'; }, /has catch, which/],
-    ['a missing required field', (d) => { delete d.retries; }, /the flow has no retries/],
-    ['a state without end', (d) => { delete state(d, 'synced').end; }, /has no end/],
-    ['a ref_name in no functions[]', (d) => { functionRef(d, 'start_iam_sync').ref_name = 'iam_sync_stat'; }, /ref_name "iam_sync_stat" is in no functions/],
-    ['a transition to no state', (d) => { state(d, 'start_iam_sync').transition = 'wait_for_sync'; }, /transition "wait_for_sync" is no state id/],
-    ['an on_errors transition to no state', (d) => { onError(d, 'wait_for_iam_sync', 0).transition = 'gone'; }, /on_errors\[0\]\.transition "gone" is no state id/],
-    ['a retry_ref in no retries[]', (d) => { onError(d, 'wait_for_iam_sync', 0).retry_ref = 'forever'; }, /retry_ref "forever" is in no retries/],
-    ['a start that is no state', (d) => { d.start = 'begin'; }, /start "begin" is no state id/],
-    ['a Sleep state without duration', (d) => { (d.states as Obj[]).push({ id: 'pause', name: 'Pause', type: 'Sleep', end: false, transition: 'synced', actions: [] }); }, /a Sleep state needs duration/],
-    ['an invoke_mode other than synchronize', (d) => { functionRef(d, 'start_iam_sync').invoke_mode = 'asynchronize'; }, /invoke_mode must be synchronize/],
-    ['an unquoted string constant argument', (d) => { args(d, 'wait_for_iam_sync').on_timeout = 'throw'; }, /neither a JsonPath, a constant nor a \$CONST path/],
-    ['a $CONST path to no constant', (d) => { args(d, 'wait_for_iam_sync').max_wait_seconds = '$CONST.wait.max_wait'; }, /names \$CONST\.wait\.max_wait, which constants do not hold/],
-    ['a retry beyond the console range', (d) => { ((d.retries as Obj[])[0] as Obj).max_attempts = 20; }, /max_attempts must be 1-8/],
-    ['an unreachable state', (d) => { (d.states as Obj[]).push({ id: 'orphan', name: 'Orphan', type: 'End', end: true, actions: [] }); }, /"orphan" cannot be reached from start/],
+    [
+      'an undocumented top-level key',
+      (d) => {
+        d.comment = 'x';
+      },
+      /has comment, which the format does not document/,
+    ],
+    [
+      'an undocumented state key',
+      (d) => {
+        state(d, 'synced').next = 'x';
+      },
+      /has next, which the format does not document/,
+    ],
+    [
+      'an undocumented on_errors key',
+      (d) => {
+        onError(d, 'start_iam_sync', 0).catch = 'x';
+      },
+      /has catch, which/,
+    ],
+    [
+      'a missing required field',
+      (d) => {
+        delete d.retries;
+      },
+      /the flow has no retries/,
+    ],
+    [
+      'a state without end',
+      (d) => {
+        delete state(d, 'synced').end;
+      },
+      /has no end/,
+    ],
+    [
+      'a ref_name in no functions[]',
+      (d) => {
+        functionRef(d, 'start_iam_sync').ref_name = 'iam_sync_stat';
+      },
+      /ref_name "iam_sync_stat" is in no functions/,
+    ],
+    [
+      'a transition to no state',
+      (d) => {
+        state(d, 'start_iam_sync').transition = 'wait_for_sync';
+      },
+      /transition "wait_for_sync" is no state id/,
+    ],
+    [
+      'an on_errors transition to no state',
+      (d) => {
+        onError(d, 'wait_for_iam_sync', 0).transition = 'gone';
+      },
+      /on_errors\[0\]\.transition "gone" is no state id/,
+    ],
+    [
+      'a retry_ref in no retries[]',
+      (d) => {
+        onError(d, 'wait_for_iam_sync', 0).retry_ref = 'forever';
+      },
+      /retry_ref "forever" is in no retries/,
+    ],
+    [
+      'a start that is no state',
+      (d) => {
+        d.start = 'begin';
+      },
+      /start "begin" is no state id/,
+    ],
+    [
+      'a Sleep state without duration',
+      (d) => {
+        (d.states as Obj[]).push({ id: 'pause', name: 'Pause', type: 'Sleep', end: false, transition: 'synced', actions: [] });
+      },
+      /a Sleep state needs duration/,
+    ],
+    [
+      'an invoke_mode other than synchronize',
+      (d) => {
+        functionRef(d, 'start_iam_sync').invoke_mode = 'asynchronize';
+      },
+      /invoke_mode must be synchronize/,
+    ],
+    [
+      'an unquoted string constant argument',
+      (d) => {
+        args(d, 'wait_for_iam_sync').on_timeout = 'throw';
+      },
+      /neither a JsonPath, a constant nor a \$CONST path/,
+    ],
+    [
+      'a $CONST path to no constant',
+      (d) => {
+        args(d, 'wait_for_iam_sync').max_wait_seconds = '$CONST.wait.max_wait';
+      },
+      /names \$CONST\.wait\.max_wait, which constants do not hold/,
+    ],
+    [
+      'a retry beyond the console range',
+      (d) => {
+        ((d.retries as Obj[])[0] as Obj).max_attempts = 20;
+      },
+      /max_attempts must be 1-8/,
+    ],
+    [
+      'an unreachable state',
+      (d) => {
+        (d.states as Obj[]).push({ id: 'orphan', name: 'Orphan', type: 'End', end: true, actions: [] });
+      },
+      /"orphan" cannot be reached from start/,
+    ],
   ])('rejects %s', (_, breakIt, problem) => {
     const broken = copy();
     breakIt(broken);

@@ -149,7 +149,11 @@ export async function startHarness(clusters: Record<string, boolean>): Promise<H
     invocations.push(record);
     try {
       // The event crosses a wire: JSON in, JSON out.
-      const answer = JSON.parse(JSON.stringify(await bundle(JSON.parse(JSON.stringify(event)), lambdaContext(functionName, FUNCTION_TIMEOUT_MS[functionName] ?? 30_000))));
+      const answer = JSON.parse(
+        JSON.stringify(
+          await bundle(JSON.parse(JSON.stringify(event)), lambdaContext(functionName, FUNCTION_TIMEOUT_MS[functionName] ?? 30_000)),
+        ),
+      );
       record.answer = answer;
       record.ms = Date.now() - began;
       ended(record);

@@ -5,14 +5,21 @@
  * How Tasks reach the bundles, and how a thrown error becomes the name Retry and Catch match:
  * harness.ts.
  */
-import { ASL_EXAMPLES, type Harness, retries, startHarness, statesEntered } from './harness';
+import { ASL_EXAMPLES, type Harness, type Invocation, retries, startHarness, statesEntered } from './harness';
 
 const [PLAIN, LOOP] = ASL_EXAMPLES;
 /** Fast waits: the wait function's delays, in seconds (it accepts fractions; only next_poll_after_seconds is whole). */
 const FAST = { min_delay_seconds: 0.1, max_delay_seconds: 0.2 } as const;
 
 const CLUSTERS = [
-  'happy', 'skip', 'fail-then-start', 'replay', 'wait-until', 'still-running', 'still-running-then-done', 'loop-wait-until',
+  'happy',
+  'skip',
+  'fail-then-start',
+  'replay',
+  'wait-until',
+  'still-running',
+  'still-running-then-done',
+  'loop-wait-until',
 ] as const;
 
 let harness: Harness;
@@ -72,7 +79,12 @@ describe.each([PLAIN, LOOP])('%s', (example) => {
     const [wait] = invocationsOf('iam-sync-wait');
     // toMatchObject: the interpreter's States.JsonMerge assigns into its first argument, $$.Execution.Input, so the
     // wait also gets the start's idempotency_key here (which it ignores); Step Functions sends it the input plus on_timeout.
-    expect(wait?.event).toMatchObject({ cluster_id: clusterId, is_all_sync: true, ...FAST, on_timeout: example === LOOP ? 'return' : 'throw' });
+    expect(wait?.event).toMatchObject({
+      cluster_id: clusterId,
+      is_all_sync: true,
+      ...FAST,
+      on_timeout: example === LOOP ? 'return' : 'throw',
+    });
     expect(harness.emulator.iamSync.snapshot().clusters[clusterId]).toMatchObject({ is_synchronizing: false, is_synchronous: true });
   });
 
@@ -80,11 +92,17 @@ describe.each([PLAIN, LOOP])('%s', (example) => {
     const clusterId = cluster('skip', example);
     harness.emulator.setCluster(clusterId, true); // a sync without an end, until finished below
     let finishing: NodeJS.Timeout | undefined;
-    void harness.invoked((invocation) => invocation.functionName === 'iam-sync-start').then(() => {
-      finishing = setTimeout(() => harness.emulator.iamSync.finish(clusterId), 300);
-    });
+    void harness
+      .invoked((invocation) => invocation.functionName === 'iam-sync-start')
+      .then(() => {
+        finishing = setTimeout(() => harness.emulator.iamSync.finish(clusterId), 300);
+      });
     try {
-      const run = await harness.run(example, { cluster_id: clusterId, is_all_sync: true, if_running: 'skip', ...FAST }, { name: executionName('skip') });
+      const run = await harness.run(
+        example,
+        { cluster_id: clusterId, is_all_sync: true, if_running: 'skip', ...FAST },
+        { name: executionName('skip') },
+      );
       expect(run.error).toBeUndefined();
       expect(run.output).toMatchObject({
         start: { cluster_id: clusterId, started: false, reason: 'already-running' },
@@ -100,9 +118,11 @@ describe.each([PLAIN, LOOP])('%s', (example) => {
     const clusterId = cluster('fail-then-start', example);
     harness.emulator.setCluster(clusterId, true); // a sync without an end, until finished below
     let finishing: NodeJS.Timeout | undefined;
-    void harness.invoked((invocation) => invocation.error?.name === 'IamSyncInProgress').then(() => {
-      finishing = setTimeout(() => harness.emulator.iamSync.finish(clusterId), 300);
-    });
+    void harness
+      .invoked((invocation) => invocation.error?.name === 'IamSyncInProgress')
+      .then(() => {
+        finishing = setTimeout(() => harness.emulator.iamSync.finish(clusterId), 300);
+      });
     try {
       const run = await harness.run(
         example,
@@ -132,15 +152,24 @@ describe.each([PLAIN, LOOP])('%s', (example) => {
     expect(first.output).not.toHaveProperty('start.replayed');
     expect(second.error).toBeUndefined();
     expect(second.output).toMatchObject({ start: { started: true, replayed: true }, wait: { done: true } });
-    expect((second.output as { start: { started_at: string } }).start.started_at).toBe((first.output as { start: { started_at: string } }).start.started_at);
+    expect((second.output as { start: { started_at: string } }).start.started_at).toBe(
+      (first.output as { start: { started_at: string } }).start.started_at,
+    );
     expect(posts(clusterId)).toBe(1);
   });
 
   it('a cluster that does not exist: ClusterNotFound is caught, the execution fails in NoSuchCluster with that error', async () => {
-    const run = await harness.run(example, { cluster_id: 'no-such-cluster', is_all_sync: true, ...FAST }, { name: executionName('missing') });
+    const run = await harness.run(
+      example,
+      { cluster_id: 'no-such-cluster', is_all_sync: true, ...FAST },
+      { name: executionName('missing') },
+    );
     expect(run.output).toBeUndefined();
     expect(run.error?.name).toBe('ClusterNotFound');
-    expect(JSON.parse(run.error?.cause ?? '{}')).toMatchObject({ errorType: 'ClusterNotFound', errorMessage: expect.stringContaining('MRS error_code 12000003') });
+    expect(JSON.parse(run.error?.cause ?? '{}')).toMatchObject({
+      errorType: 'ClusterNotFound',
+      errorMessage: expect.stringContaining('MRS error_code 12000003'),
+    });
     expect(statesEntered(run.events)).toEqual(['NameTheStart', 'StartIamSync', 'NoSuchCluster']);
     expect(harness.emulator.requests.filter((r) => r.method === 'POST' && r.path.includes('no-such-cluster'))).toHaveLength(0);
   });
@@ -195,7 +224,9 @@ describe(`${PLAIN}: on_timeout throw and the Retry on IamSyncStillRunning`, () =
       expect(run.error?.name).toBe('IamSyncStillRunning');
       const maxAttempts = 5; // the example's Retry on IamSyncStillRunning
       expect(retries(run.events, 'WaitForIamSync')).toBe(maxAttempts);
-      expect(invocationsOf('iam-sync-wait').map((invocation) => invocation.error?.name)).toEqual(Array(maxAttempts + 1).fill('IamSyncStillRunning'));
+      expect(invocationsOf('iam-sync-wait').map((invocation) => invocation.error?.name)).toEqual(
+        Array(maxAttempts + 1).fill('IamSyncStillRunning'),
+      );
       expect(statesEntered(run.events).at(-1)).toBe('SyncNotDoneInTime');
     } finally {
       harness.emulator.iamSync.finish(clusterId);
@@ -206,8 +237,12 @@ describe(`${PLAIN}: on_timeout throw and the Retry on IamSyncStillRunning`, () =
 describe(`${LOOP}: the Choice and Wait loop`, () => {
   it('polls in short invocations with a Wait of next_poll_after_seconds between them, until done', async () => {
     const clusterId = cluster('still-running-then-done', LOOP);
-    harness.emulator.iamSync.patch(clusterId, { durationMs: 1200 });
-    const run = await harness.run(LOOP, { cluster_id: clusterId, is_all_sync: true, max_wait_seconds: 1, ...FAST }, { name: executionName('loop') });
+    harness.emulator.iamSync.patch(clusterId, { durationMs: 2000 });
+    const run = await harness.run(
+      LOOP,
+      { cluster_id: clusterId, is_all_sync: true, max_wait_seconds: 1, ...FAST },
+      { name: executionName('loop') },
+    );
 
     expect(run.error).toBeUndefined();
     expect(run.output).toMatchObject({ start: { started: true }, wait: { done: true } });
@@ -215,7 +250,7 @@ describe(`${LOOP}: the Choice and Wait loop`, () => {
     expect(waits.length).toBeGreaterThanOrEqual(2);
     const [first] = waits;
     expect(first?.answer).toMatchObject({ done: false, is_synchronizing: true, next_poll_after_seconds: expect.any(Number) });
-    expect(Number.isInteger((first?.answer as { next_poll_after_seconds: number }).next_poll_after_seconds)).toBe(true);
+    expect(Number.isInteger(((first as Invocation).answer as { next_poll_after_seconds: number }).next_poll_after_seconds)).toBe(true);
     const entered = statesEntered(run.events);
     expect(entered).toContain('PauseBeforeNextPoll');
     expect(entered.filter((state) => state === 'IsSyncDone')).toHaveLength(waits.length);
