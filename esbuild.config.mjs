@@ -95,6 +95,8 @@ export const middyWebStreamsLazily = {
  */
 export const LAZY_CHUNKS = {
   '../cache/redis': { file: 'redis-tier.js', source: join('lib', 'cache', 'redis.ts') },
+  // The AWS SDK's Secrets Manager client: only with HUAWEICLOUD_CREDENTIALS_SECRET_ID (Lambda).
+  '../credentials/secrets-manager-read': { file: 'secrets-manager.js', source: join('lib', 'credentials', 'secrets-manager-read.ts') },
 };
 const LAZY_IMPORTER = /[\\/]lib[\\/]composition[\\/]lazy\.ts$/;
 const lazyChunksApart = {

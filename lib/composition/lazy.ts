@@ -8,6 +8,7 @@
  */
 import type * as ProjectLookupModule from '../iam/project-lookup';
 import type * as RedisTierModule from '../cache/redis';
+import type * as SecretsManagerReadModule from '../credentials/secrets-manager-read';
 
 /** The Redis tier and its client library (about 150 KB, tens of milliseconds): only with REDIS_URL. */
 export function loadRedisTier(): typeof RedisTierModule {
@@ -17,4 +18,9 @@ export function loadRedisTier(): typeof RedisTierModule {
 /** IAM's project look-up: only when no project id is configured. */
 export function loadProjectLookup(): typeof ProjectLookupModule {
   return require('../iam/project-lookup') as typeof ProjectLookupModule;
+}
+
+/** The AWS Secrets Manager client (the AWS SDK): only with HUAWEICLOUD_CREDENTIALS_SECRET_ID, and only at the secret's first read. */
+export function loadSecretsManagerReader(): typeof SecretsManagerReadModule {
+  return require('../credentials/secrets-manager-read') as typeof SecretsManagerReadModule;
 }

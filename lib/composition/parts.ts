@@ -8,13 +8,14 @@ import type { SharedTier } from '../cache/entry';
 import type { Config } from '../config';
 import type { FallbackCredentialSource } from '../credentials/chain';
 import { createEcsMetadataSource } from '../credentials/ecs-metadata';
+import { createSecretsManagerSource } from '../credentials/secrets-manager';
 import type { CallOptions } from '../huawei/signed-request';
 import { type Send, send as sendOverHttps } from '../huawei/transport';
 import { createIdempotencyStore, type IdempotencyStore, type SharedRecords } from '../idempotency/store';
 import { createLogger, type Logger } from '../log';
 import { createMrsClient, type MrsClient } from '../mrs/client';
 import { createStatusService, type StatusService } from '../status/service';
-import { loadProjectLookup, loadRedisTier } from './lazy';
+import { loadProjectLookup, loadRedisTier, loadSecretsManagerReader } from './lazy';
 
 export interface FunctionParts {
   readonly config: Config;
@@ -59,8 +60,16 @@ export function functionParts(config: Config, overrides: PartOverrides = {}): Fu
     service,
     idempotency: createIdempotencyStore({ namespace: config.endpoint, shared }),
     defaultProjectId,
-    credentialFallback: createEcsMetadataSource({ url: config.ecsMetadataUrl, send }),
+    credentialFallback: credentialFallback(config, send, log),
   };
+}
+
+/** After the agency and the environment's keys: the AWS Secrets Manager secret when one is configured (Lambda), else the ECS metadata service. */
+function credentialFallback(config: Config, send: Send, log: Logger): FallbackCredentialSource {
+  const secret = config.credentialsSecret;
+  if (secret === undefined) return createEcsMetadataSource({ url: config.ecsMetadataUrl, send });
+  const reader = () => loadSecretsManagerReader().createSecretReader({ region: secret.region, requestTimeoutMs: config.requestTimeoutMs });
+  return createSecretsManagerSource({ secretId: secret.secretId, ttlMs: secret.ttlMs, reader, log });
 }
 
 function projectSource(config: Config, send: Send): (call: CallOptions) => Promise<string> {

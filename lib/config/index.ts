@@ -25,6 +25,8 @@ export interface Config {
   readonly environmentCredentials: Credentials | undefined;
   /** The ECS/CCE metadata service's security-key URL, asked when neither the runtime nor the environment gives credentials. */
   readonly ecsMetadataUrl: string;
+  /** HUAWEICLOUD_CREDENTIALS_SECRET_ID: the AWS Secrets Manager secret holding the AK/SK (Lambda); asked instead of the metadata service. */
+  readonly credentialsSecret: CredentialsSecretConfig | undefined;
   /** Longest wait for one MRS request, connect to last byte. */
   readonly requestTimeoutMs: number;
   /** Time kept back from the invocation's deadline to answer and log before the platform kills it. */
@@ -37,6 +39,15 @@ export interface Config {
   /** Origins allowed to call over HTTP from a browser (`*` for any); empty: no CORS headers at all. */
   readonly corsAllowOrigins: readonly string[];
   readonly start: StartConfig;
+}
+
+export interface CredentialsSecretConfig {
+  /** The secret's name or ARN. */
+  readonly secretId: string;
+  /** The secret's region when it was given as an ARN; otherwise the AWS SDK's (AWS_REGION). */
+  readonly region: string | undefined;
+  /** SECRET_CACHE_TTL_SECONDS: how long keys read from the secret are used before it is read again. */
+  readonly ttlMs: number;
 }
 
 export interface StartConfig {
@@ -97,6 +108,7 @@ export const DEFAULTS = {
   breakerCooldownSeconds: 10,
   ecsMetadataUrl: 'http://169.254.169.254/openstack/latest/securitykey',
   idempotencyTtlSeconds: 3600,
+  secretCacheTtlSeconds: 300,
 } as const;
 
 const LINK_LOCAL_METADATA_HOST = '169.254.169.254';
@@ -113,6 +125,7 @@ export function loadConfig(env: Env = process.env): Config {
     iamEndpoint: read.origin('IAM_ENDPOINT', read.text('IAM_ENDPOINT') ?? iamEndpointForRegion(region)),
     environmentCredentials: readCredentials(read),
     ecsMetadataUrl: readEcsMetadataUrl(read),
+    credentialsSecret: readCredentialsSecret(read),
     requestTimeoutMs: read.integer('MRS_TIMEOUT_MS', DEFAULTS.requestTimeoutMs, 1, 60_000),
     deadlineMarginMs: read.integer('DEADLINE_MARGIN_MS', DEFAULTS.deadlineMarginMs, 0, 10_000),
     logLevel: read.choice<LogLevel>('LOG_LEVEL', LOG_LEVELS, DEFAULTS.logLevel),
@@ -177,6 +190,23 @@ function readEcsMetadataUrl(read: EnvReader): string {
     return read.problem(`ECS_METADATA_URL must be an http URL on ${LINK_LOCAL_METADATA_HOST} or a loopback host.`, '');
   }
   return url.href;
+}
+
+/** A secret name (Secrets Manager's characters) or a secret's ARN, whose region is then the one to read it in. */
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:([a-z]{2}(?:-[a-z]+)+-\d+):\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}$/;
+
+function readCredentialsSecret(read: EnvReader): CredentialsSecretConfig | undefined {
+  const secretId = read.text('HUAWEICLOUD_CREDENTIALS_SECRET_ID');
+  const ttlMs = read.seconds('SECRET_CACHE_TTL_SECONDS', DEFAULTS.secretCacheTtlSeconds);
+  if (secretId === undefined) return undefined;
+  const arn = SECRET_ARN.exec(secretId);
+  if (arn === null && (secretId.startsWith('arn:') || !SECRET_NAME.test(secretId))) {
+    return read.problem(
+      `HUAWEICLOUD_CREDENTIALS_SECRET_ID ${quoteUntrusted(secretId)} is neither a Secrets Manager secret name (letters, digits and /_+=.@-) nor a secret's ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>).`,
+    );
+  }
+  return { secretId, region: arn?.[1], ttlMs };
 }
 
 function readCache(read: EnvReader): CacheConfig {

@@ -1,18 +1,26 @@
 /**
- * Which credentials an invocation signs with, first that yields: the FunctionGraph agency
- * (from the invocation's context), the HUAWEICLOUD_SDK_* environment variables, then an
- * ECS/CCE agency through the metadata service when one is configured. Never anything from
- * the event.
+ * Which credentials an invocation signs with, first that yields:
+ * 1. the FunctionGraph agency (from the invocation's context);
+ * 2. the HUAWEICLOUD_SDK_AK/SK (and SECURITY_TOKEN) environment variables;
+ * 3. the fallback source, one per deployment (lib/composition/parts.ts): the AWS Secrets
+ *    Manager secret named by HUAWEICLOUD_CREDENTIALS_SECRET_ID when it is set (Lambda), else
+ *    4. an ECS/CCE agency through the metadata service.
+ * With a secret configured the metadata service is never asked: a secret that cannot be read
+ * is reported, not hidden behind another source. Never anything from the event.
  */
 import { ConfigurationError } from '../errors';
 import { registerSecret } from '../log';
 import { fromFunctionGraphContext } from './functiongraph';
 import type { CredentialProvider, Credentials } from './types';
 
-/** A source that is asked only when the ones before it gave nothing (the ECS metadata service). */
+/** A source that is asked only when the ones before it gave nothing (a Secrets Manager secret, or the ECS metadata service). */
 export interface FallbackCredentialSource {
   get(): Promise<Credentials>;
-  renew(): Promise<Credentials>;
+  /**
+   * Fresh credentials after MRS refused `refused` (the ones this invocation signed with);
+   * undefined when the source has nothing newer (then the refusal stands).
+   */
+  renew(refused?: Credentials): Promise<Credentials | undefined>;
 }
 
 export function credentialProviderFor(
@@ -44,7 +52,8 @@ export function credentialProviderFor(
       // The runtime rotates an agency's keys: a second read of the context may give newer ones.
       const again = fromInvocation();
       if (again !== undefined) return again.accessKey === used?.accessKey && again.securityToken === used?.securityToken ? undefined : remember(again);
-      return fallback === undefined ? undefined : remember(await fallback.renew());
+      const newer = await fallback?.renew(used);
+      return newer === undefined ? undefined : remember(newer);
     },
   };
 }
