@@ -51,7 +51,11 @@ beforeAll(async () => {
       return true;
     });
   }
-  emulator = await startEmulator({ projectId: PROJECT, credentials: [KEY], clusters: { 'c-post': false, 'c-flip': false, 'c-long': false, 'c-http': false, 'c-http-post': false, 'c-many': false, 'c-one': false } });
+  emulator = await startEmulator({
+    projectId: PROJECT,
+    credentials: [KEY],
+    clusters: { 'c-post': false, 'c-flip': false, 'c-long': false, 'c-http': false, 'c-http-post': false, 'c-many': false, 'c-one': false },
+  });
   handler = coldStart('iam-sync-wait', environment());
 });
 
@@ -66,7 +70,12 @@ afterAll(async () => {
 async function startSync(clusterId: string): Promise<void> {
   const url = `${emulator.url}/v2/${PROJECT}/clusters/${clusterId}/iam-sync-user`;
   const data = { is_all_sync: true };
-  const headers = sdkSign(url, { ...KEY, method: 'POST', data, headers: { 'Content-Type': 'application/json;charset=UTF-8', 'X-Project-Id': PROJECT } });
+  const headers = sdkSign(url, {
+    ...KEY,
+    method: 'POST',
+    data,
+    headers: { 'Content-Type': 'application/json;charset=UTF-8', 'X-Project-Id': PROJECT },
+  });
   const body = jsonBody(data);
   const reply = await send(url, { method: 'POST', headers: { ...headers, 'Content-Length': Buffer.byteLength(body) }, body });
   expect(reply.status).toBe(202);
@@ -91,7 +100,10 @@ describe('waiting out a sync', () => {
     const endsAt = syncEndsAt('c-post');
     emulator.reset();
 
-    const answer = (await handler({ cluster_id: 'c-post', ...DELAYS, max_wait_seconds: 10 }, functionGraphContext({ remainingMs: 15_000 }))) as WaitAnswer;
+    const answer = (await handler(
+      { cluster_id: 'c-post', ...DELAYS, max_wait_seconds: 10 },
+      functionGraphContext({ remainingMs: 15_000 }),
+    )) as WaitAnswer;
     const answeredAt = Date.now();
     expect(answer).toMatchObject({ cluster_id: 'c-post', is_synchronizing: false, done: true });
     expect(answer.polls).toBeGreaterThan(1);
@@ -123,7 +135,9 @@ describe('waiting out a sync', () => {
   });
 
   it('ends at once with ClusterNotFound for a cluster MRS does not have, after one call', async () => {
-    await expect(handler({ cluster_id: 'no-such-cluster', ...DELAYS, max_wait_seconds: 10 })).rejects.toMatchObject({ name: 'ClusterNotFound' });
+    await expect(handler({ cluster_id: 'no-such-cluster', ...DELAYS, max_wait_seconds: 10 })).rejects.toMatchObject({
+      name: 'ClusterNotFound',
+    });
     expect(statusPolls()).toBe(1);
   });
 
@@ -131,9 +145,13 @@ describe('waiting out a sync', () => {
     emulator.setCluster('c-long', true);
     try {
       const waitUntil = new Date(Date.now() + 1200).toISOString();
-      await expect(handler({ cluster_id: 'c-long', ...DELAYS, max_wait_seconds: 10, wait_until: waitUntil })).rejects.toMatchObject({ name: 'IamSyncWaitTimedOut' });
+      await expect(handler({ cluster_id: 'c-long', ...DELAYS, max_wait_seconds: 10, wait_until: waitUntil })).rejects.toMatchObject({
+        name: 'IamSyncWaitTimedOut',
+      });
       expect(Date.now()).toBeLessThanOrEqual(Date.parse(waitUntil) + SLACK_MS);
-      await expect(handler({ cluster_id: 'c-long', ...DELAYS, max_wait_seconds: 1, on_timeout: 'throw' })).rejects.toMatchObject({ name: 'IamSyncStillRunning' });
+      await expect(handler({ cluster_id: 'c-long', ...DELAYS, max_wait_seconds: 1, on_timeout: 'throw' })).rejects.toMatchObject({
+        name: 'IamSyncStillRunning',
+      });
     } finally {
       emulator.setCluster('c-long', false);
     }
@@ -149,7 +167,11 @@ describe('HTTP long poll through an APIG event', () => {
         query: { max_wait_seconds: '1.5', min_delay_seconds: '0.2', max_delay_seconds: '0.4' },
       });
       const startedAt = Date.now();
-      const response = (await handler(event, functionGraphContext({ remainingMs: 10_000 }))) as { statusCode: number; headers: Record<string, string>; body: string };
+      const response = (await handler(event, functionGraphContext({ remainingMs: 10_000 }))) as {
+        statusCode: number;
+        headers: Record<string, string>;
+        body: string;
+      };
       const tookMs = Date.now() - startedAt;
       expect(response.statusCode).toBe(200);
       expect(response.headers['Cache-Control']).toBe('no-store');
@@ -168,7 +190,10 @@ describe('HTTP long poll through an APIG event', () => {
   it('answers 200 done true once a sync started with a signed POST ends', async () => {
     emulator.iamSync.patch('c-http-post', { durationMs: 800 });
     await startSync('c-http-post');
-    const event = httpEvent('functiongraph-apig', 'c-http-post', { path: '/clusters/c-http-post/iam-sync/wait', query: { max_wait_seconds: '5', min_delay_seconds: '0.2', max_delay_seconds: '0.4' } });
+    const event = httpEvent('functiongraph-apig', 'c-http-post', {
+      path: '/clusters/c-http-post/iam-sync/wait',
+      query: { max_wait_seconds: '5', min_delay_seconds: '0.2', max_delay_seconds: '0.4' },
+    });
     const response = (await handler(event, functionGraphContext({ remainingMs: 10_000 }))) as { statusCode: number; body: string };
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body)).toMatchObject({ cluster_id: 'c-http-post', done: true, is_synchronizing: false });

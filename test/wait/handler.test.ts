@@ -6,7 +6,14 @@
 import fc from 'fast-check';
 import { functionParts } from '../../lib/composition/parts';
 import { loadConfig } from '../../lib/config';
-import { ClusterNotFound, UpstreamAuthFailed, UpstreamRejected, UpstreamThrottled, UpstreamTimeout, UpstreamUnavailable } from '../../lib/errors';
+import {
+  ClusterNotFound,
+  UpstreamAuthFailed,
+  UpstreamRejected,
+  UpstreamThrottled,
+  UpstreamTimeout,
+  UpstreamUnavailable,
+} from '../../lib/errors';
 import { createLogger } from '../../lib/log';
 import { createStatusService } from '../../lib/status/service';
 import { createWaitHandler, type WaiterClock } from '../../lib/wait/handler';
@@ -100,7 +107,13 @@ function harness(options: HarnessOptions = {}) {
     const config = loadConfig({ MRS_REGION: 'cn-north-4', MRS_PROJECT_ID: 'p1', ...options.env });
     const parts = functionParts(config, { client, log: createLogger({ level: 'debug', write: (line) => logs.push(line) }) });
     // The service's clock is the waiters' clock, as Date.now is both in production.
-    const service = createStatusService({ client, endpoint: config.endpoint, defaultProjectId: parts.defaultProjectId, cache: config.cache, now: clock.now });
+    const service = createStatusService({
+      client,
+      endpoint: config.endpoint,
+      defaultProjectId: parts.defaultProjectId,
+      cache: config.cache,
+      now: clock.now,
+    });
     return { ...parts, service };
   }, clock) as (event: unknown, context: unknown) => Promise<unknown>;
   const invoke = (event: unknown, context: unknown = {}) => handler(event, context);
@@ -123,14 +136,26 @@ const iso = (ms: number) => new Date(ms).toISOString();
 describe('done', () => {
   it('answers done at the first poll when no sync runs: one MRS call, no waiting', async () => {
     const { invoke, calls, clock } = harness();
-    await expect(invoke({ cluster_id: 'c1' })).resolves.toEqual({ cluster_id: 'c1', is_synchronizing: false, done: true, polls: 1, waited_seconds: 0 });
+    await expect(invoke({ cluster_id: 'c1' })).resolves.toEqual({
+      cluster_id: 'c1',
+      is_synchronizing: false,
+      done: true,
+      polls: 1,
+      waited_seconds: 0,
+    });
     expect(calls).toEqual([0]);
     expect(clock.elapsed()).toBe(0);
   });
 
   it('polls on the smithy schedule (0, 2, 5, 10, 19, 49 s with random() = 0.5) and answers at the first poll after the sync', async () => {
     const { invoke, calls } = harness({ syncMs: 20_000 });
-    await expect(invoke({ cluster_id: 'c1' })).resolves.toEqual({ cluster_id: 'c1', is_synchronizing: false, done: true, polls: 6, waited_seconds: 49 });
+    await expect(invoke({ cluster_id: 'c1' })).resolves.toEqual({
+      cluster_id: 'c1',
+      is_synchronizing: false,
+      done: true,
+      polls: 6,
+      waited_seconds: 49,
+    });
     expect(calls).toEqual([0, 2000, 5000, 10_000, 19_000, 49_000]);
   });
 
@@ -144,7 +169,10 @@ describe('done', () => {
         async (syncMs, minDelaySeconds, extraSeconds, randoms) => {
           const maxDelaySeconds = minDelaySeconds + extraSeconds;
           const { invoke, calls } = harness({ syncMs, random: cycling(randoms) });
-          const answer = (await invoke({ cluster_id: 'c1', min_delay_seconds: minDelaySeconds, max_delay_seconds: maxDelaySeconds })) as { polls: number; done: boolean };
+          const answer = (await invoke({ cluster_id: 'c1', min_delay_seconds: minDelaySeconds, max_delay_seconds: maxDelaySeconds })) as {
+            polls: number;
+            done: boolean;
+          };
           const expected = smithyPollTimes(minDelaySeconds * 1000, maxDelaySeconds * 1000, syncMs, cycling(randoms));
           expect(answer.done).toBe(true);
           expect(answer.polls).toBe(expected.length);
@@ -184,7 +212,14 @@ describe('out of time', () => {
     expect(answer.polls).toBe(polls);
     expect(Number.isInteger(answer.next_poll_after_seconds)).toBe(true);
     expect(answer.next_poll_after_seconds).toBe(next);
-    expect(next).toBe(Math.max(1, Math.ceil(backoffMs({ minDelayMs: query.min_delay_seconds * 1000, maxDelayMs: query.max_delay_seconds * 1000 }, polls, () => 0.5) / 1000)));
+    expect(next).toBe(
+      Math.max(
+        1,
+        Math.ceil(
+          backoffMs({ minDelayMs: query.min_delay_seconds * 1000, maxDelayMs: query.max_delay_seconds * 1000 }, polls, () => 0.5) / 1000,
+        ),
+      ),
+    );
   });
 
   it('on_timeout "throw": IamSyncStillRunning after the same polls', async () => {
@@ -215,20 +250,25 @@ describe('wait_until', () => {
   ])('already past on arrival (%s): IamSyncWaitTimedOut, whatever on_timeout says, without asking MRS', async (_when, offset) => {
     for (const onTimeout of ['return', 'throw']) {
       const { invoke, calls, clock } = harness({ syncMs: Infinity });
-      await expect(invoke({ cluster_id: 'c1', wait_until: iso(clock.start + offset), on_timeout: onTimeout })).rejects.toMatchObject({ name: 'IamSyncWaitTimedOut' });
+      await expect(invoke({ cluster_id: 'c1', wait_until: iso(clock.start + offset), on_timeout: onTimeout })).rejects.toMatchObject({
+        name: 'IamSyncWaitTimedOut',
+      });
       expect(calls).toEqual([]);
     }
   });
 
-  it.each(['return', 'throw'])('reached during the wait: IamSyncWaitTimedOut even with on_timeout "%s", the last poll 0.5 s before it', async (onTimeout) => {
-    const { invoke, calls, clock } = harness({ syncMs: Infinity });
-    await expect(invoke({ cluster_id: 'c1', wait_until: iso(clock.start + 10_000), on_timeout: onTimeout })).rejects.toMatchObject({
-      name: 'IamSyncWaitTimedOut',
-      message: expect.stringContaining(iso(clock.start + 10_000)),
-    });
-    expect(calls).toEqual([0, 2000, 5000, 9500]);
-    expect(clock.elapsed()).toBeLessThanOrEqual(10_000);
-  });
+  it.each(['return', 'throw'])(
+    'reached during the wait: IamSyncWaitTimedOut even with on_timeout "%s", the last poll 0.5 s before it',
+    async (onTimeout) => {
+      const { invoke, calls, clock } = harness({ syncMs: Infinity });
+      await expect(invoke({ cluster_id: 'c1', wait_until: iso(clock.start + 10_000), on_timeout: onTimeout })).rejects.toMatchObject({
+        name: 'IamSyncWaitTimedOut',
+        message: expect.stringContaining(iso(clock.start + 10_000)),
+      });
+      expect(calls).toEqual([0, 2000, 5000, 9500]);
+      expect(clock.elapsed()).toBeLessThanOrEqual(10_000);
+    },
+  );
 
   it('is no bound when the sync ends first: done', async () => {
     const { invoke } = harness({ syncMs: 4000 });
@@ -282,14 +322,22 @@ describe('failures during the wait', () => {
     ['UpstreamTimeout', () => new UpstreamTimeout('MRS did not answer in time.')],
   ])('a transient failure (%s) mid-wait is a poll without an answer: the schedule goes on and ends done', async (_name, failure) => {
     const { invoke, calls, logs } = harness({ script: (call, at) => (call === 3 ? failure() : at < 20_000) });
-    await expect(invoke({ cluster_id: 'c1' })).resolves.toEqual({ cluster_id: 'c1', is_synchronizing: false, done: true, polls: 6, waited_seconds: 49 });
+    await expect(invoke({ cluster_id: 'c1' })).resolves.toEqual({
+      cluster_id: 'c1',
+      is_synchronizing: false,
+      done: true,
+      polls: 6,
+      waited_seconds: 49,
+    });
     expect(calls).toEqual([0, 2000, 5000, 10_000, 19_000, 49_000]);
     expect(logs.some((line) => line.includes('a poll got no answer'))).toBe(true);
   });
 
   it('a failed poll is not answered by an older cached answer: a "not syncing" from before the sync does not end the wait', async () => {
     // Call 1 (another waiter, before the sync) says idle and is cached; the waiter's first call fails; then the sync runs until 10 s.
-    const { invoke, calls, clock } = harness({ script: (call, at) => (call === 1 ? false : call === 2 ? new UpstreamUnavailable('MRS answered 503.') : at < 10_000) });
+    const { invoke, calls, clock } = harness({
+      script: (call, at) => (call === 1 ? false : call === 2 ? new UpstreamUnavailable('MRS answered 503.') : at < 10_000),
+    });
     await expect(invoke({ cluster_id: 'c1' })).resolves.toMatchObject({ done: true, polls: 1 });
     await clock.sleep(1000);
     // The cached "false" is 1 s old: fresh by the cache's TTL, within its stale-if-error window, but older than this waiter's poll.
@@ -299,13 +347,19 @@ describe('failures during the wait', () => {
 
   it('every poll failing transiently ends with that error once the time is up', async () => {
     const { invoke, calls } = harness({ script: () => new UpstreamUnavailable('MRS answered 503.') });
-    await expect(invoke({ cluster_id: 'c1', max_wait_seconds: 20, on_timeout: 'return' })).rejects.toMatchObject({ name: 'UpstreamUnavailable' });
+    await expect(invoke({ cluster_id: 'c1', max_wait_seconds: 20, on_timeout: 'return' })).rejects.toMatchObject({
+      name: 'UpstreamUnavailable',
+    });
     expect(calls).toEqual([0, 2000, 5000, 10_000, 19_000, 19_500]);
   });
 
   it('a transient failure after the sync was seen running still answers done false at the end', async () => {
     const { invoke } = harness({ script: (call) => (call === 1 ? true : new UpstreamUnavailable('MRS answered 503.')) });
-    await expect(invoke({ cluster_id: 'c1', max_wait_seconds: 20 })).resolves.toMatchObject({ done: false, is_synchronizing: true, polls: 6 });
+    await expect(invoke({ cluster_id: 'c1', max_wait_seconds: 20 })).resolves.toMatchObject({
+      done: false,
+      is_synchronizing: true,
+      polls: 6,
+    });
   });
 
   it.each([
@@ -360,13 +414,16 @@ describe('validation', () => {
 
   it('takes fractional seconds', async () => {
     const { invoke, calls } = harness({ syncMs: 1000 });
-    await expect(invoke({ cluster_id: 'c1', min_delay_seconds: 0.25, max_delay_seconds: 0.5, max_wait_seconds: 2.5 })).resolves.toMatchObject({ done: true });
+    await expect(
+      invoke({ cluster_id: 'c1', min_delay_seconds: 0.25, max_delay_seconds: 0.5, max_wait_seconds: 2.5 }),
+    ).resolves.toMatchObject({ done: true });
     expect(calls.slice(0, 2)).toEqual([0, 250]);
   });
 });
 
 describe.each(HTTP_SHAPES)('HTTP long poll (%s)', (shape) => {
-  const get = (query: Record<string, string>, method = 'GET') => httpEvent(shape, 'c1', { method, path: '/clusters/c1/iam-sync/wait', query });
+  const get = (query: Record<string, string>, method = 'GET') =>
+    httpEvent(shape, 'c1', { method, path: '/clusters/c1/iam-sync/wait', query });
 
   it('answers 200 with done true when the sync ends within max_wait_seconds, never cached', async () => {
     const { invoke, calls } = harness({ syncMs: 8000 });
@@ -419,7 +476,6 @@ describe('many waiters on one cluster', () => {
     await first;
     expect(calls.slice(0, 2)).toEqual([0, 1000]);
   });
-
 
   /** Each MRS call takes 100 ms; the sync lasts two minutes; varied jitter, so that timelines of their own would drift apart. */
   const options = (): HarnessOptions => ({ syncMs: 120_000, latencyMs: 100, random: cycling([0.9, 0.1, 0.6, 0.3, 0.75]) });

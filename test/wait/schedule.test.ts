@@ -127,7 +127,12 @@ describe('nextStep', () => {
 });
 
 /** A waiter's polls over `lengthMs` against a sync that never ends, driven by nextStep on a timeline. */
-function simulate(delays: { minDelayMs: number; maxDelayMs: number }, lengthMs: number, random: () => number, latencies: readonly number[] = [0]) {
+function simulate(
+  delays: { minDelayMs: number; maxDelayMs: number },
+  lengthMs: number,
+  random: () => number,
+  latencies: readonly number[] = [0],
+) {
   const timeline = createTimelineRegistry(random).join('p:c', delays, 0).timeline;
   const pollTimes: number[] = [];
   const sleeps: Array<{ from: number; to: number }> = [];
@@ -154,15 +159,23 @@ describe('a waiter driven by nextStep (property)', () => {
       length: fc.integer({ min: 1, max: 900_000 }),
       randoms: fc.array(fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), { minLength: 1, maxLength: 20 }),
     })
-    .map(({ minDelayMs, extra, length, randoms }) => ({ delays: { minDelayMs, maxDelayMs: minDelayMs + extra }, lengthMs: minDelayMs + length, randoms }));
+    .map(({ minDelayMs, extra, length, randoms }) => ({
+      delays: { minDelayMs, maxDelayMs: minDelayMs + extra },
+      lengthMs: minDelayMs + length,
+      randoms,
+    }));
 
   it('never sleeps past the end, and polls nowhere after the end less the lead', () => {
     fc.assert(
-      fc.property(schedule, fc.array(fc.integer({ min: 0, max: 5000 }), { minLength: 1, maxLength: 5 }), ({ delays, lengthMs, randoms }, latencies) => {
-        const { pollTimes, sleeps } = simulate(delays, lengthMs, cycling(randoms), latencies);
-        for (const sleep of sleeps) expect(sleep.to).toBeLessThanOrEqual(lengthMs - LAST_POLL_LEAD_MS);
-        for (const at of pollTimes.slice(1)) expect(at).toBeLessThanOrEqual(lengthMs - LAST_POLL_LEAD_MS);
-      }),
+      fc.property(
+        schedule,
+        fc.array(fc.integer({ min: 0, max: 5000 }), { minLength: 1, maxLength: 5 }),
+        ({ delays, lengthMs, randoms }, latencies) => {
+          const { pollTimes, sleeps } = simulate(delays, lengthMs, cycling(randoms), latencies);
+          for (const sleep of sleeps) expect(sleep.to).toBeLessThanOrEqual(lengthMs - LAST_POLL_LEAD_MS);
+          for (const at of pollTimes.slice(1)) expect(at).toBeLessThanOrEqual(lengthMs - LAST_POLL_LEAD_MS);
+        },
+      ),
     );
   });
 

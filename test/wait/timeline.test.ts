@@ -15,14 +15,15 @@ const half = () => 0.5;
 function times(timeline: { nextAfter(after: number): number }, from: number, until: number): number[] {
   const out: number[] = [];
   for (let at = timeline.nextAfter(from); at <= until; at = timeline.nextAfter(at)) {
-    if (at <= (out[out.length - 1] ?? -Infinity) || out.length > 10_000) throw new Error(`nextAfter went nowhere: ${at} after ${out.slice(-3)}`);
+    if (at <= (out[out.length - 1] ?? -Infinity) || out.length > 10_000)
+      throw new Error(`nextAfter went nowhere: ${at} after ${out.slice(-3)}`);
     out.push(at);
   }
   return out;
 }
 
 describe('a timeline', () => {
-  it("follows the waiter schedule from its anchor, each time drawn once", () => {
+  it('follows the waiter schedule from its anchor, each time drawn once', () => {
     const random = jest.fn(half);
     const { timeline } = createTimelineRegistry(random).join('p1:c1', DELAYS, T0);
     expect(times(timeline, T0, T0 + 80_000).map((at) => at - T0)).toEqual([2000, 5000, 10_000, 19_000, 49_000, 79_000]);
