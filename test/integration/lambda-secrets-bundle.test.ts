@@ -127,8 +127,8 @@ describe('the built bundle', () => {
     const { answer, loaded } = await new Promise<{ answer: { is_synchronizing: boolean }; loaded: boolean }>((done, fail) => {
       const child = spawn(process.execPath, ['-e', script], { env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
       let figures = '';
-      child.stdout.on('data', (chunk) => output.push(String(chunk)));
-      child.stderr.on('data', (chunk) => output.push(String(chunk)));
+      child.stdout?.on('data', (chunk) => output.push(String(chunk)));
+      child.stderr?.on('data', (chunk) => output.push(String(chunk)));
       child.stdio[3]?.on('data', (chunk) => (figures += chunk));
       child.on('error', fail);
       child.on('close', (code) => (code === 0 ? done(JSON.parse(figures)) : fail(new Error(`exited ${code}`))));
