@@ -92,7 +92,11 @@ export const APIG_ERRORS = {
   backendTimeout: { status: 504, code: 'APIG.0203', message: 'Backend timeout.' },
 } as const;
 
-export type ApigError = (typeof APIG_ERRORS)[keyof typeof APIG_ERRORS];
+export interface ApigError {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+}
 
 export function apigErrorBody(error: ApigError, requestId: string): string {
   return JSON.stringify({ error_msg: error.message, error_code: error.code, request_id: requestId });

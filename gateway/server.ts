@@ -12,7 +12,7 @@ import { createFunctionGraphContext, type FunctionGraphContext } from './context
 import { matchRoute, type Route } from './routes';
 import { closeServer, listenOnLoopback, newRequestId, readBody, sendBody, splitTarget } from '../tools/loopback-http';
 
-export { DEFAULT_ROUTES, type Route } from './routes';
+export { ALL_ROUTES, DEFAULT_ROUTES, type Route } from './routes';
 export type { ApigEvent } from './apig';
 export type { FunctionGraphContext } from './context';
 
@@ -28,7 +28,7 @@ export type GatewayOptions = HandlerSource & {
   /** 0 or omitted: a free port. */
   port?: number;
   routes: readonly Route[];
-  /** The function's timeout: the context counts down from it, and APIG answers 504 when it passes. Default 10 s. */
+  /** The function's timeout: the context counts down from it, and APIG answers 504 when it passes. Default 10 s; a route's `timeoutMs` overrides it. */
   timeoutMs?: number;
   /** One line per request, handler failures, and the functions' `getLogger()` lines. Silent when omitted. */
   log?: (line: string) => void;
@@ -49,7 +49,8 @@ const TIMED_OUT = Symbol('timed out');
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const log = options.log ?? (() => undefined);
-  const handlers = loadHandlers(options);
+  const { handlers, missing } = loadHandlers(options);
+  for (const [functionName, reason] of missing) log(`${functionName} is not loaded, its routes will answer 502: ${reason}`);
   // APIG gives every API an id; one per route, fixed for the gateway's life.
   const apiIds = new Map(options.routes.map((route) => [route, newRequestId()]));
 
@@ -57,15 +58,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const requestId = newRequestId();
     res.setHeader('X-Request-Id', requestId);
     const { path, query } = splitTarget(req.url ?? '/');
-    const match = matchRoute(options.routes, path);
+    const method = req.method ?? 'GET';
+    const match = matchRoute(options.routes, path, method);
     if (match === undefined) return sendError(res, APIG_ERRORS.notFound, requestId);
     const functionName = match.route.functionName;
+    const routeTimeoutMs = match.route.timeoutMs ?? timeoutMs;
 
     const body = await readBody(req, MAX_BODY_BYTES);
     if (body === undefined) return sendError(res, APIG_ERRORS.tooLarge, requestId);
 
+    const notLoaded = missing.get(functionName);
+    if (notLoaded !== undefined) {
+      log(`${functionName} is not loaded: ${notLoaded}`);
+      return sendError(res, { ...APIG_ERRORS.backendUnavailable, message: `Backend unavailable: ${notLoaded}` }, requestId, functionName);
+    }
+
     const event = toApigEvent({
-      method: req.method ?? 'GET',
+      method,
       path,
       query,
       headers: req.headers,
@@ -74,18 +83,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       apiId: apiIds.get(match.route) as string,
       requestId,
     });
-    const context = createFunctionGraphContext({ requestId: randomUUID(), functionName, timeoutMs, write: log });
+    const context = createFunctionGraphContext({ requestId: randomUUID(), functionName, timeoutMs: routeTimeoutMs, write: log });
     const handler = handlers.get(functionName) as FunctionHandler;
 
     let outcome: unknown;
     try {
-      outcome = await invoke(() => handler(event, context), timeoutMs);
+      outcome = await invoke(() => handler(event, context), routeTimeoutMs);
     } catch (error) {
       log(`${functionName} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       return sendError(res, APIG_ERRORS.backendUnavailable, requestId, functionName);
     }
     if (outcome === TIMED_OUT) {
-      log(`${functionName} did not answer within ${timeoutMs} ms`);
+      log(`${functionName} did not answer within ${routeTimeoutMs} ms`);
       return sendError(res, APIG_ERRORS.backendTimeout, requestId, functionName);
     }
     const result = readApigResult(outcome);
@@ -125,27 +134,41 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
 /**
  * Each bundle is required once, here, before the first request: that is its cold start,
- * so the caller must have set the function's environment already.
+ * so the caller must have set the function's environment already. A function that cannot
+ * be loaded stops the start, unless all its routes are optional: then it is listed in
+ * `missing` with the reason, which its routes answer.
  */
-function loadHandlers(options: GatewayOptions): Map<string, FunctionHandler> {
+function loadHandlers(options: GatewayOptions): { handlers: Map<string, FunctionHandler>; missing: Map<string, string> } {
   const handlers = new Map<string, FunctionHandler>();
+  const missing = new Map<string, string>();
   for (const { functionName } of options.routes) {
-    if (handlers.has(functionName)) continue;
-    let handler: unknown;
-    if (options.handlers !== undefined) {
-      handler = options.handlers[functionName];
-    } else {
-      const file = join(options.functionsDir, functionName, 'index.js');
-      try {
-        handler = (require(file) as { handler?: unknown }).handler;
-      } catch (error) {
-        throw new Error(`Cannot load ${file} (run npm run build): ${error instanceof Error ? error.message : String(error)}`);
-      }
+    if (handlers.has(functionName) || missing.has(functionName)) continue;
+    const optional = options.routes.every((route) => route.functionName !== functionName || route.optional === true);
+    try {
+      handlers.set(functionName, loadHandler(options, functionName));
+    } catch (error) {
+      if (!optional) throw error;
+      // The first line: node's 'Require stack' lists test and tool files, noise in an answer.
+      missing.set(functionName, (error instanceof Error ? error.message : String(error)).split('\n')[0]);
     }
-    if (typeof handler !== 'function') throw new TypeError(`Function ${functionName} has no handler(event, context).`);
-    handlers.set(functionName, handler as FunctionHandler);
   }
-  return handlers;
+  return { handlers, missing };
+}
+
+function loadHandler(options: GatewayOptions, functionName: string): FunctionHandler {
+  let handler: unknown;
+  if (options.handlers !== undefined) {
+    handler = options.handlers[functionName];
+  } else {
+    const file = join(options.functionsDir, functionName, 'index.js');
+    try {
+      handler = (require(file) as { handler?: unknown }).handler;
+    } catch (error) {
+      throw new Error(`Cannot load ${file} (run npm run build): ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  if (typeof handler !== 'function') throw new TypeError(`Function ${functionName} has no handler(event, context).`);
+  return handler as FunctionHandler;
 }
 
 /** The handler's answer, or TIMED_OUT; a synchronous throw becomes a rejection. */

@@ -1,6 +1,7 @@
 // `npm start`: builds the functions, starts the demo MRS emulator (unless the environment
 // names a region and credentials, in which case the function calls real MRS), and serves
-// the bundles behind the local APIG stand-in on 127.0.0.1:3000 (PORT overrides).
+// the bundles behind the local APIG stand-in on 127.0.0.1:3000 (PORT overrides): the status
+// function's reads, and starting and waiting for an IAM sync (gateway/routes.ts, ALL_ROUTES).
 //
 // The gateway, emulator and config modules are TypeScript; they are bundled on the fly
 // into dist/tools/ with esbuild (already a dev dependency) rather than run through a
@@ -20,7 +21,7 @@ async function loadTools() {
   await build({
     stdin: {
       contents: [
-        "export { startGateway, DEFAULT_ROUTES } from './gateway/server';",
+        "export { startGateway, ALL_ROUTES } from './gateway/server';",
         "export { startEmulator } from './emulator/server';",
         "export { DEMO_CLUSTERS, DEMO_PROJECT_ID, demoEmulatorOptions, demoFunctionEnvironment } from './emulator/demo';",
         "export { loadConfig } from './lib/config';",
@@ -54,13 +55,15 @@ function hasRealMrsSettings(env) {
 async function startDemoEmulator(tools) {
   const emulator = await tools.startEmulator({ ...tools.demoEmulatorOptions(), log: (line) => console.log(`[emulator] ${line}`) });
   Object.assign(process.env, tools.demoFunctionEnvironment(emulator.url));
+  // Starting syncs is off by default; against the emulator it is harmless, so the start function may.
+  process.env.IAM_SYNC_START_ENABLED = 'true';
   // A leftover token would be signed along with the demo key, and the emulator would refuse it.
   delete process.env.HUAWEICLOUD_SDK_SECURITY_TOKEN;
   return emulator;
 }
 
 async function listenGateway(tools, { port, explicit }) {
-  const options = { routes: tools.DEFAULT_ROUTES, functionsDir: join(root, 'dist'), log: (line) => console.log(`[gateway] ${line}`) };
+  const options = { routes: tools.ALL_ROUTES, functionsDir: join(root, 'dist'), log: (line) => console.log(`[gateway] ${line}`) };
   try {
     return await tools.startGateway({ ...options, port });
   } catch (error) {
@@ -101,6 +104,11 @@ async function main() {
       for (const id of [...Object.keys(tools.DEMO_CLUSTERS), 'no-such-cluster']) console.log(`  curl ${gateway.url}/clusters/${id}/iam-sync`);
       console.log(`  curl -X PUT ${emulator.url}/_emulator/clusters/demo-idle -d '{"is_synchronizing":true}'`);
       console.log(`  curl '${gateway.url}/clusters/demo-idle/iam-sync?fresh=true'   (past the function's short status cache)`);
+      console.log(`  curl -X POST ${gateway.url}/clusters/demo-idle/iam-sync -H 'Content-Type: application/json' -d '{"is_all_sync":true}'   (starts a sync; the emulator's last 10 s)`);
+      console.log(`  curl '${gateway.url}/clusters/demo-idle/iam-sync/wait?max_wait_seconds=25'   (waits until it has ended)`);
+      console.log(`  curl ${gateway.url}/clusters/demo-idle/iam-sync/is-synchronous`);
+      console.log(`  curl ${gateway.url}/clusters/demo-idle/iam-sync/users`);
+      console.log(`  curl -X POST ${emulator.url}/_emulator/clusters/demo-idle/iam-sync/finish   (ends a running sync at once)`);
       console.log(`  curl ${emulator.url}/_emulator/state`);
     } else {
       console.log(`  curl ${gateway.url}/clusters/<your cluster id>/iam-sync`);
