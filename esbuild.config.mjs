@@ -97,6 +97,8 @@ export const LAZY_CHUNKS = {
   '../cache/redis': { file: 'redis-tier.js', source: join('lib', 'cache', 'redis.ts') },
   // The AWS SDK's Secrets Manager client: only with HUAWEICLOUD_CREDENTIALS_SECRET_ID (Lambda).
   '../credentials/secrets-manager-read': { file: 'secrets-manager.js', source: join('lib', 'credentials', 'secrets-manager-read.ts') },
+  // The AWS SDK's STS client: only with HUAWEICLOUD_ID_TOKEN_AUDIENCE (OIDC federation from a Lambda role).
+  '../credentials/oidc-sts-read': { file: 'oidc-sts.js', source: join('lib', 'credentials', 'oidc-sts-read.ts') },
 };
 const LAZY_IMPORTER = /[\\/]lib[\\/]composition[\\/]lazy\.ts$/;
 const lazyChunksApart = {

@@ -9,6 +9,7 @@
 import type * as ProjectLookupModule from '../iam/project-lookup';
 import type * as RedisTierModule from '../cache/redis';
 import type * as SecretsManagerReadModule from '../credentials/secrets-manager-read';
+import type * as OidcStsReadModule from '../credentials/oidc-sts-read';
 
 /** The Redis tier and its client library (about 150 KB, tens of milliseconds): only with REDIS_URL. */
 export function loadRedisTier(): typeof RedisTierModule {
@@ -23,4 +24,9 @@ export function loadProjectLookup(): typeof ProjectLookupModule {
 /** The AWS Secrets Manager client (the AWS SDK): only with HUAWEICLOUD_CREDENTIALS_SECRET_ID, and only at the secret's first read. */
 export function loadSecretsManagerReader(): typeof SecretsManagerReadModule {
   return require('../credentials/secrets-manager-read') as typeof SecretsManagerReadModule;
+}
+
+/** The AWS STS client (the AWS SDK): only with HUAWEICLOUD_ID_TOKEN_AUDIENCE, and only at the first exchange. */
+export function loadStsTokenReader(): typeof OidcStsReadModule {
+  return require('../credentials/oidc-sts-read') as typeof OidcStsReadModule;
 }

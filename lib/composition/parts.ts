@@ -8,6 +8,7 @@ import type { SharedTier } from '../cache/entry';
 import type { Config } from '../config';
 import type { FallbackCredentialSource } from '../credentials/chain';
 import { createEcsMetadataSource } from '../credentials/ecs-metadata';
+import { createOidcFederationSource, idTokenFromFile, idTokenFromSts } from '../credentials/oidc';
 import { createSecretsManagerSource } from '../credentials/secrets-manager';
 import type { CallOptions } from '../huawei/signed-request';
 import { type Send, send as sendOverHttps } from '../huawei/transport';
@@ -15,7 +16,7 @@ import { createIdempotencyStore, type IdempotencyStore, type SharedRecords } fro
 import { createLogger, type Logger } from '../log';
 import { createMrsClient, type MrsClient } from '../mrs/client';
 import { createStatusService, type StatusService } from '../status/service';
-import { loadProjectLookup, loadRedisTier, loadSecretsManagerReader } from './lazy';
+import { loadProjectLookup, loadRedisTier, loadSecretsManagerReader, loadStsTokenReader } from './lazy';
 
 export interface FunctionParts {
   readonly config: Config;
@@ -64,8 +65,28 @@ export function functionParts(config: Config, overrides: PartOverrides = {}): Fu
   };
 }
 
-/** After the agency and the environment's keys: the AWS Secrets Manager secret when one is configured (Lambda), else the ECS metadata service. */
+/**
+ * After the agency and the environment's keys: the AWS Secrets Manager secret when one is
+ * configured (Lambda), or OIDC federation when HUAWEICLOUD_IDP_ID is set, else the ECS metadata service.
+ */
 function credentialFallback(config: Config, send: Send, log: Logger): FallbackCredentialSource {
+  const federation = config.federation;
+  if (federation !== undefined) {
+    const source = federation.tokenSource;
+    const tokenSource =
+      source.kind === 'file'
+        ? idTokenFromFile(source.path)
+        : idTokenFromSts({ audience: source.audience, reader: () => loadStsTokenReader().createWebIdentityTokenReader({ requestTimeoutMs: config.requestTimeoutMs }), log });
+    return createOidcFederationSource({
+      idpId: federation.idpId,
+      iamEndpoint: config.iamEndpoint,
+      durationSeconds: federation.durationSeconds,
+      tokenSource,
+      send,
+      requestTimeoutMs: config.requestTimeoutMs,
+      log,
+    });
+  }
   const secret = config.credentialsSecret;
   if (secret === undefined) return createEcsMetadataSource({ url: config.ecsMetadataUrl, send });
   const reader = () => loadSecretsManagerReader().createSecretReader({ region: secret.region, requestTimeoutMs: config.requestTimeoutMs });

@@ -27,6 +27,8 @@ export interface Config {
   readonly ecsMetadataUrl: string;
   /** HUAWEICLOUD_CREDENTIALS_SECRET_ID: the AWS Secrets Manager secret holding the AK/SK (Lambda); asked instead of the metadata service. */
   readonly credentialsSecret: CredentialsSecretConfig | undefined;
+  /** HUAWEICLOUD_IDP_ID with an ID token source: temporary keys from Huawei IAM OIDC federation; asked instead of the metadata service. */
+  readonly federation: FederationConfig | undefined;
   /** Longest wait for one MRS request, connect to last byte. */
   readonly requestTimeoutMs: number;
   /** Time kept back from the invocation's deadline to answer and log before the platform kills it. */
@@ -48,6 +50,15 @@ export interface CredentialsSecretConfig {
   readonly region: string | undefined;
   /** SECRET_CACHE_TTL_SECONDS: how long keys read from the secret are used before it is read again. */
   readonly ttlMs: number;
+}
+
+export interface FederationConfig {
+  /** HUAWEICLOUD_IDP_ID: the Huawei IAM identity provider (protocol `oidc`) that trusts the token's issuer. */
+  readonly idpId: string;
+  /** Where the ID token comes from: a file re-read at every exchange, or AWS STS GetWebIdentityToken with the function's role. */
+  readonly tokenSource: { readonly kind: 'file'; readonly path: string } | { readonly kind: 'aws-sts'; readonly audience: string };
+  /** HUAWEICLOUD_FEDERATED_DURATION_SECONDS: the temporary keys' lifetime asked of IAM (900-86400). */
+  readonly durationSeconds: number;
 }
 
 export interface StartConfig {
@@ -109,6 +120,7 @@ export const DEFAULTS = {
   ecsMetadataUrl: 'http://169.254.169.254/openstack/latest/securitykey',
   idempotencyTtlSeconds: 3600,
   secretCacheTtlSeconds: 300,
+  federatedDurationSeconds: 3600,
 } as const;
 
 const LINK_LOCAL_METADATA_HOST = '169.254.169.254';
@@ -126,6 +138,7 @@ export function loadConfig(env: Env = process.env): Config {
     environmentCredentials: readCredentials(read),
     ecsMetadataUrl: readEcsMetadataUrl(read),
     credentialsSecret: readCredentialsSecret(read),
+    federation: readFederation(read),
     requestTimeoutMs: read.integer('MRS_TIMEOUT_MS', DEFAULTS.requestTimeoutMs, 1, 60_000),
     deadlineMarginMs: read.integer('DEADLINE_MARGIN_MS', DEFAULTS.deadlineMarginMs, 0, 10_000),
     logLevel: read.choice<LogLevel>('LOG_LEVEL', LOG_LEVELS, DEFAULTS.logLevel),
@@ -207,6 +220,34 @@ function readCredentialsSecret(read: EnvReader): CredentialsSecretConfig | undef
     );
   }
   return { secretId, region: arn?.[1], ttlMs };
+}
+
+/** Huawei IAM identity provider ids: letters, digits, `-` and `_` (at most 64). */
+const IDP_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+function readFederation(read: EnvReader): FederationConfig | undefined {
+  const idpId = read.text('HUAWEICLOUD_IDP_ID');
+  const file = read.text('HUAWEICLOUD_ID_TOKEN_FILE');
+  const audience = read.text('HUAWEICLOUD_ID_TOKEN_AUDIENCE');
+  const durationSeconds = read.integer('HUAWEICLOUD_FEDERATED_DURATION_SECONDS', DEFAULTS.federatedDurationSeconds, 900, 86_400);
+  if (idpId === undefined) {
+    if (file !== undefined || audience !== undefined) {
+      read.problem('HUAWEICLOUD_ID_TOKEN_FILE or HUAWEICLOUD_ID_TOKEN_AUDIENCE is set without HUAWEICLOUD_IDP_ID, the Huawei IAM identity provider to exchange the token with.');
+    }
+    return undefined;
+  }
+  if (!IDP_ID.test(idpId)) read.problem(`HUAWEICLOUD_IDP_ID ${quoteUntrusted(idpId)} is not an identity provider id (1-64 letters, digits, - and _).`);
+  if (read.text('HUAWEICLOUD_CREDENTIALS_SECRET_ID') !== undefined) {
+    read.problem('Set HUAWEICLOUD_IDP_ID (federation) or HUAWEICLOUD_CREDENTIALS_SECRET_ID (stored keys), not both.');
+  }
+  if ((file === undefined) === (audience === undefined)) {
+    return read.problem(
+      'HUAWEICLOUD_IDP_ID needs exactly one ID token source: HUAWEICLOUD_ID_TOKEN_FILE (a file holding the token, such as a projected service-account token) or HUAWEICLOUD_ID_TOKEN_AUDIENCE (the audience to ask AWS STS GetWebIdentityToken for).',
+    );
+  }
+  if (audience !== undefined && audience.length > 1000) read.problem('HUAWEICLOUD_ID_TOKEN_AUDIENCE must be at most 1000 characters, as STS allows.');
+  const tokenSource = file !== undefined ? { kind: 'file' as const, path: file } : { kind: 'aws-sts' as const, audience: audience as string };
+  return { idpId, tokenSource, durationSeconds };
 }
 
 function readCache(read: EnvReader): CacheConfig {

@@ -3,10 +3,12 @@
  * 1. the FunctionGraph agency (from the invocation's context);
  * 2. the HUAWEICLOUD_SDK_AK/SK (and SECURITY_TOKEN) environment variables;
  * 3. the fallback source, one per deployment (lib/composition/parts.ts): the AWS Secrets
- *    Manager secret named by HUAWEICLOUD_CREDENTIALS_SECRET_ID when it is set (Lambda), else
+ *    Manager secret named by HUAWEICLOUD_CREDENTIALS_SECRET_ID when it is set (Lambda), or
+ *    temporary keys from Huawei IAM OIDC federation when HUAWEICLOUD_IDP_ID is set (./oidc.ts:
+ *    an ID token from a file or from AWS STS), else
  *    4. an ECS/CCE agency through the metadata service.
- * With a secret configured the metadata service is never asked: a secret that cannot be read
- * is reported, not hidden behind another source. Never anything from the event.
+ * With a secret or federation configured the metadata service is never asked: a source that
+ * fails is reported, not hidden behind another source. Never anything from the event.
  */
 import { ConfigurationError } from '../errors';
 import { registerSecret } from '../log';
