@@ -4,6 +4,8 @@
  * API defined with method ANY, so the function itself decides what to do with a PUT or a
  * DELETE; a route with `method` takes only that one, and wins over an ANY route on the same path.
  */
+import { HTTP_ROUTES, type HttpFunctionName, type HttpRoute, type RouteId, WAIT_ROUTE_TIMEOUT_MS } from '../lib/http-routes';
+
 export interface Route {
   /** E.g. `/clusters/{cluster_id}/iam-sync`. */
   readonly path: string;
@@ -11,6 +13,8 @@ export interface Route {
   readonly method?: string;
   /** A file name in functions/ without `.ts`, i.e. the bundle `dist/<functionName>/index.js`. */
   readonly functionName: string;
+  /** The table route it serves (lib/http-routes.ts), if any. */
+  readonly routeId?: RouteId;
   /** This route's function timeout (APIG's per-API backend timeout), instead of the gateway's; e.g. for a long poll. */
   readonly timeoutMs?: number;
   /**
@@ -26,26 +30,37 @@ export interface RouteMatch {
   readonly pathParameters: Record<string, string>;
 }
 
-/** The status function's routes: the sync status, whether the cluster has synced, and the synced users and groups. */
-export const DEFAULT_ROUTES: readonly Route[] = [
-  { path: '/clusters/{cluster_id}/iam-sync', functionName: 'iam-sync-status' },
-  { path: '/clusters/{cluster_id}/iam-sync/is-synchronous', functionName: 'iam-sync-status' },
-  { path: '/clusters/{cluster_id}/iam-sync/users', functionName: 'iam-sync-status' },
-];
-
-/** Above the `max_wait_seconds=25` long poll `npm start` suggests; APIG's backend timeout is at most 60 s by default. */
-export const WAIT_ROUTE_TIMEOUT_MS = 60_000;
+/** Functions the gateway starts without: their routes answer 502 until they are built (a checkout may build only the status). */
+const OPTIONAL_FUNCTIONS: ReadonlySet<HttpFunctionName> = new Set(['iam-sync-start', 'iam-sync-wait']);
 
 /**
- * Every function's routes, as `npm start` serves them: the status function's, plus starting a
- * sync (`POST /clusters/{cluster_id}/iam-sync`) and waiting for one (a long poll). The start
- * and wait routes are optional, so a checkout whose start or wait function is not built yet still serves the status.
+ * The table's routes (lib/http-routes.ts) as the gateway serves them. On a path only one
+ * function serves, the route takes every method (ANY), so the function itself answers another
+ * method (405 with Allow); on a path several functions serve, the path's first route in the
+ * table takes ANY and the others only their own method (POST /clusters/{cluster_id}/iam-sync
+ * goes to the start function, every other method to the status function).
  */
-export const ALL_ROUTES: readonly Route[] = [
-  { path: '/clusters/{cluster_id}/iam-sync', method: 'POST', functionName: 'iam-sync-start', optional: true },
-  { path: '/clusters/{cluster_id}/iam-sync/wait', functionName: 'iam-sync-wait', timeoutMs: WAIT_ROUTE_TIMEOUT_MS, optional: true },
-  ...DEFAULT_ROUTES,
-];
+export function gatewayRoutes(routes: readonly HttpRoute[]): Route[] {
+  return routes.map((route) => {
+    const first = routes.find((other) => other.path === route.path);
+    return {
+      path: route.path,
+      ...(first !== route && { method: route.method }),
+      functionName: route.functionName,
+      routeId: route.id,
+      ...(route.timeoutMs !== undefined && { timeoutMs: route.timeoutMs }),
+      ...(OPTIONAL_FUNCTIONS.has(route.functionName) && { optional: true }),
+    };
+  });
+}
+
+/** Every function's routes, as `npm start` serves them: the status function's reads, starting a sync and waiting for one (a long poll). */
+export const ALL_ROUTES: readonly Route[] = gatewayRoutes(HTTP_ROUTES);
+
+/** The status function's routes: the sync status, whether the cluster has synced, and the synced users and groups. */
+export const DEFAULT_ROUTES: readonly Route[] = ALL_ROUTES.filter((route) => route.functionName === 'iam-sync-status');
+
+export { WAIT_ROUTE_TIMEOUT_MS };
 
 const PARAMETER = /^\{([A-Za-z0-9_-]+)\}$/;
 

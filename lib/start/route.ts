@@ -7,11 +7,12 @@
  * names by IAM's rules. Everything is validated here: nothing invalid reaches MRS.
  */
 import { InvalidRequest } from '../errors';
+import { methodsOf, routesOf } from '../http-routes';
 import { requireClusterId, requireProjectId } from '../ids';
 import { isObject } from '../is-object';
 import type { IamSyncRequest } from '../mrs/client';
 import { quoteUntrusted } from '../quote';
-import { matchClusterRoute } from '../triggers/cluster-path';
+import { clusterRoutes, matchClusterRoute } from '../triggers/cluster-path';
 import type { GatewayRequest } from '../triggers/gateway-request';
 import type { TriggerRoute } from '../triggers/route';
 
@@ -46,11 +47,12 @@ export const START_SHAPES =
   '(optionally "if_running": "fail" or "skip", and an "idempotency_key"), or call POST /clusters/{cluster_id}/iam-sync with that JSON body ' +
   'through an API gateway.';
 
-const START_PATH = /\/clusters\/([^/]*)\/iam-sync\/?$/;
-export const START_METHODS = ['POST'] as const;
+/** The function's route in the table (lib/http-routes.ts). */
+const ROUTES = clusterRoutes(routesOf('iam-sync-start'));
+export const START_METHODS: readonly string[] = methodsOf(ROUTES.routes);
 
 export function startQueryFromHttp(request: GatewayRequest): StartQuery {
-  const found = matchClusterRoute(request, { path: START_PATH, methods: START_METHODS, describe: 'POST /clusters/{cluster_id}/iam-sync' });
+  const found = matchClusterRoute(request, ROUTES);
   const body = parseJsonBody(request.bodyText());
   const clusterId = requireClusterId(found.clusterId);
   if (body.cluster_id !== undefined && body.cluster_id !== clusterId) {

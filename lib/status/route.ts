@@ -8,9 +8,10 @@
  */
 import type { CachedRead } from '../cache/entry';
 import { InvalidRequest } from '../errors';
+import { methodsOf, type RouteId, routesOf } from '../http-routes';
 import { requireClusterId, requireProjectId } from '../ids';
 import { quoteUntrusted } from '../quote';
-import { matchClusterRoute } from '../triggers/cluster-path';
+import { clusterRoutes, matchClusterRoute } from '../triggers/cluster-path';
 import type { GatewayRequest } from '../triggers/gateway-request';
 import type { TriggerRoute } from '../triggers/route';
 import type { ReadAnswer, StatusQuery } from './service';
@@ -20,11 +21,11 @@ export interface ReadQuery extends StatusQuery {
   readonly read: CachedRead;
 }
 
-/** Each read: its HTTP path after `/clusters/{cluster_id}`, and its name in a direct event's `operation`. */
-export const READ_ROUTES: readonly { readonly read: CachedRead; readonly suffix: string; readonly operation: string }[] = [
-  { read: 'status', suffix: '/iam-sync', operation: 'status' },
-  { read: 'completion', suffix: '/iam-sync/is-synchronous', operation: 'is_synchronous' },
-  { read: 'synced-names', suffix: '/iam-sync/users', operation: 'synced_users' },
+/** Each read: its HTTP route (lib/http-routes.ts), and its name in a direct event's `operation`. */
+export const READ_ROUTES: readonly { readonly read: CachedRead; readonly routeId: RouteId; readonly operation: string }[] = [
+  { read: 'status', routeId: 'getIamSyncStatus', operation: 'status' },
+  { read: 'completion', routeId: 'getIamSyncCompletion', operation: 'is_synchronous' },
+  { read: 'synced-names', routeId: 'listIamSyncedNames', operation: 'synced_users' },
 ];
 
 export const STATUS_SHAPES =
@@ -33,18 +34,14 @@ export const STATUS_SHAPES =
   '.../iam-sync/is-synchronous or .../iam-sync/users through an API gateway ' +
   '(FunctionGraph APIG, AWS API Gateway REST or HTTP API, Lambda Function URL).';
 
-/** The routes, after any stage or base-path prefix the gateway left in the path. */
-const READ_PATH = /\/clusters\/([^/]*)(\/iam-sync(?:\/is-synchronous|\/users)?)\/?$/;
-export const STATUS_METHODS = ['GET'] as const;
+/** The function's routes in the table, matched after any stage or base-path prefix the gateway left in the path. */
+const ROUTES = clusterRoutes(routesOf('iam-sync-status'));
+export const STATUS_METHODS: readonly string[] = methodsOf(ROUTES.routes);
 
 export function statusQueryFromHttp(request: GatewayRequest): ReadQuery {
-  const { clusterId, match } = matchClusterRoute(request, {
-    path: READ_PATH,
-    methods: STATUS_METHODS,
-    describe: 'GET /clusters/{cluster_id}/iam-sync, .../iam-sync/is-synchronous or .../iam-sync/users',
-  });
-  // A gateway that names the cluster in its path parameters may pass a path of its own: the status.
-  const read = READ_ROUTES.find((route) => route.suffix === match?.[2])?.read ?? 'status';
+  // A gateway that names the cluster in its path parameters may pass a path of its own: the first route, the status.
+  const { clusterId, route } = matchClusterRoute(request, ROUTES);
+  const read = READ_ROUTES.find((entry) => entry.routeId === route.id)?.read ?? 'status';
   const projectId = request.query.project_id === undefined ? undefined : requireProjectId(request.query.project_id);
   return {
     read,

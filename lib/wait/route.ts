@@ -6,9 +6,10 @@
  * parameters), bounded by the gateway's own timeout.
  */
 import { InvalidRequest } from '../errors';
+import { methodsOf, routesOf } from '../http-routes';
 import { requireClusterId, requireProjectId } from '../ids';
 import { quoteUntrusted } from '../quote';
-import { matchClusterRoute } from '../triggers/cluster-path';
+import { clusterRoutes, matchClusterRoute } from '../triggers/cluster-path';
 import type { GatewayRequest } from '../triggers/gateway-request';
 import type { TriggerRoute } from '../triggers/route';
 
@@ -39,18 +40,20 @@ export type WaitAnswer =
 
 /** The waiter defaults (seconds), as the issue and smithy's waiters put them. */
 export const WAIT_DEFAULTS = { maxWaitSeconds: 600, minDelaySeconds: 2, maxDelaySeconds: 30 } as const;
-const LIMITS = { maxWaitSeconds: 86_400, delaySeconds: 3600 } as const;
+/** The largest values accepted (seconds). */
+export const WAIT_LIMITS = { maxWaitSeconds: 86_400, delaySeconds: 3600 } as const;
 
 export const WAIT_SHAPES =
   'Invoke the function with {"cluster_id": "..."} and optionally "max_wait_seconds", "min_delay_seconds", "max_delay_seconds", ' +
   '"wait_until" (ISO 8601) and "on_timeout" ("return" or "throw"), or call GET /clusters/{cluster_id}/iam-sync/wait?max_wait_seconds=25 ' +
   'through an API gateway.';
 
-const WAIT_PATH = /\/clusters\/([^/]*)\/iam-sync\/wait\/?$/;
-export const WAIT_METHODS = ['GET'] as const;
+/** The function's route in the table (lib/http-routes.ts). */
+const ROUTES = clusterRoutes(routesOf('iam-sync-wait'));
+export const WAIT_METHODS: readonly string[] = methodsOf(ROUTES.routes);
 
 export function waitQueryFromHttp(request: GatewayRequest): WaitQuery {
-  const { clusterId } = matchClusterRoute(request, { path: WAIT_PATH, methods: WAIT_METHODS, describe: 'GET /clusters/{cluster_id}/iam-sync/wait' });
+  const { clusterId } = matchClusterRoute(request, ROUTES);
   const { query } = request;
   const number = (name: string) => (query[name] === undefined ? undefined : Number(query[name]));
   return waitQueryFromDirect({
@@ -67,9 +70,9 @@ export function waitQueryFromHttp(request: GatewayRequest): WaitQuery {
 export function waitQueryFromDirect(payload: Readonly<Record<string, unknown>>): WaitQuery {
   const { cluster_id: clusterId, project_id: projectId, wait_until: waitUntil, on_timeout: onTimeout = 'return' } = payload;
   if (clusterId === undefined) throw new InvalidRequest(`The event has no cluster_id. ${WAIT_SHAPES}`);
-  const maxWait = seconds(payload, 'max_wait_seconds', WAIT_DEFAULTS.maxWaitSeconds, LIMITS.maxWaitSeconds);
-  const minDelay = seconds(payload, 'min_delay_seconds', WAIT_DEFAULTS.minDelaySeconds, LIMITS.delaySeconds);
-  const maxDelay = seconds(payload, 'max_delay_seconds', Math.max(WAIT_DEFAULTS.maxDelaySeconds, minDelay), LIMITS.delaySeconds);
+  const maxWait = seconds(payload, 'max_wait_seconds', WAIT_DEFAULTS.maxWaitSeconds, WAIT_LIMITS.maxWaitSeconds);
+  const minDelay = seconds(payload, 'min_delay_seconds', WAIT_DEFAULTS.minDelaySeconds, WAIT_LIMITS.delaySeconds);
+  const maxDelay = seconds(payload, 'max_delay_seconds', Math.max(WAIT_DEFAULTS.maxDelaySeconds, minDelay), WAIT_LIMITS.delaySeconds);
   // smithy's own checks (utils/validate.ts): a schedule that cannot make a second poll is a mistake.
   if (maxDelay < minDelay) throw new InvalidRequest(`max_delay_seconds (${maxDelay}) must be at least min_delay_seconds (${minDelay}).`);
   if (maxWait <= minDelay) throw new InvalidRequest(`max_wait_seconds (${maxWait}) must be more than min_delay_seconds (${minDelay}).`);
