@@ -14,6 +14,9 @@
  *   DELETE /_emulator/faults
  *   PUT    /_emulator/chaos           {"latency_ms": {"min": 20, "max": 60}, "fault_rate": 0.01, "faults": [{"kind": "reset"}], "seed": 7}
  *   DELETE /_emulator/chaos
+ *   GET    /_emulator/federation     (IAM OIDC federation: exchanges counted, temporary keys by access key id)
+ *   PUT    /_emulator/federation     {"key_lifetime_seconds": 302}   (null: as long as asked)
+ *   DELETE /_emulator/federation/temporary-keys/{access}   (revokes it: MRS answers 401)
  *
  * Chaos without "faults" draws from the mix `npm run load` uses: 503, 500, 429 with
  * Retry-After 1, and reset (DEFAULT_CHAOS_FAULTS in faults.ts).
@@ -26,6 +29,7 @@
  * Every success answers with the resulting state, so one curl shows the effect.
  */
 import { type ChaosProfile, type Fault, type FaultOptions, parseChaosRequest, parseFaultRequest } from './faults';
+import type { FederationControls } from './iam-federation';
 import type { IamSyncControls, IamSyncDefaults, IamSyncPatch } from './mrs';
 
 export const ADMIN_PREFIX = '/_emulator';
@@ -42,6 +46,8 @@ export interface AdminControls {
   clearFaults(): void;
   /** undefined turns chaos off. */
   setChaos(profile: ChaosProfile | undefined): void;
+  /** IAM's OIDC federation, when the emulator has it. */
+  federation?: FederationControls;
 }
 
 export interface AdminReply {
@@ -165,6 +171,8 @@ export function handleAdmin(method: string, path: string, body: Buffer, controls
     return methodNotAllowed('PUT, DELETE');
   }
 
+  if (segments[0] === 'federation') return handleFederationAdmin(method, segments.slice(1), body, controls.federation);
+
   return error(
     404,
     'unknown admin route; see GET /_emulator/state, PUT|DELETE /_emulator/clusters/{id}, PUT /_emulator/clusters/{id}/iam-sync, ' +
@@ -218,4 +226,24 @@ function decodeURIComponentSafe(segment: string): string {
   } catch {
     return segment;
   }
+}
+
+/** The IAM federation's admin routes under /_emulator/federation. */
+function handleFederationAdmin(method: string, rest: readonly string[], body: Buffer, federation: FederationControls | undefined): AdminReply {
+  if (federation === undefined) return error(404, 'this emulator has no IAM federation (start it with the federation option)');
+  const ok = (): AdminReply => ({ status: 200, body: federation.snapshot() });
+  if (rest.length === 0) {
+    if (method === 'GET') return ok();
+    if (method !== 'PUT') return methodNotAllowed('GET, PUT');
+    const fields = readFields(body, ['key_lifetime_seconds'], '{"key_lifetime_seconds": 302}');
+    if (typeof fields === 'string') return error(400, fields);
+    const seconds = fields.key_lifetime_seconds;
+    if (seconds !== null && typeof seconds !== 'number') return error(400, 'key_lifetime_seconds must be a number of seconds or null');
+    return applying(() => federation.setKeyLifetime(seconds ?? undefined), ok);
+  }
+  if (rest.length === 2 && rest[0] === 'temporary-keys') {
+    if (method !== 'DELETE') return methodNotAllowed('DELETE');
+    return federation.revoke(rest[1] as string) ? ok() : error(404, `no temporary key ${JSON.stringify(rest[1])} was handed out`);
+  }
+  return error(404, 'unknown federation route; see GET|PUT /_emulator/federation, DELETE /_emulator/federation/temporary-keys/{access}');
 }

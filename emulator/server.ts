@@ -21,6 +21,7 @@ import { metadataRoutes, type MetadataOptions } from './ecs-metadata';
 import { authenticationFailed, injectedStatusBody } from './errors';
 import { Chaos, type ChaosProfile, chaosSnapshot, type Fault, type FaultOptions, FaultQueue } from './faults';
 import { iamRoutes } from './iam';
+import { createFederation, type FederationControls, type FederationOptions } from './iam-federation';
 import { createMrs, type IamSyncControls, type IamSyncOptions } from './mrs';
 import { type ApiReply, type ApiRoute, dispatch, matchApiRoute } from './routes';
 import { type VerifyResult, verifyRequest } from './signature';
@@ -28,6 +29,7 @@ import { type VerifyResult, verifyRequest } from './signature';
 export { METADATA_PATH } from './ecs-metadata';
 export type { ChaosProfile, Fault, FaultOptions } from './faults';
 export type { IamSyncControls, IamSyncDefaults, IamSyncOptions, IamSyncPatch } from './mrs';
+export type { FederationControls, FederationOptions, OidcIdentityProvider } from './iam-federation';
 
 export interface EmulatorCredential {
   accessKey: string;
@@ -66,6 +68,12 @@ export interface EmulatorOptions {
    * A fault rate without faults draws from `npm run load`'s mix: 503, 500, 429 with Retry-After 1, reset.
    */
   chaos?: ChaosProfile;
+  /**
+   * IAM's OpenID Connect federation (iam-federation.ts): identity providers whose ID tokens
+   * are exchanged for an unscoped token and then temporary keys, which MRS then accepts with
+   * their security token. Off when omitted. Its requests are kept in `federation.requests`.
+   */
+  federation?: FederationOptions;
 }
 
 export interface RecordedRequest {
@@ -108,6 +116,8 @@ export interface Emulator {
   reset(): void;
   /** Stops listening and destroys every connection, hanging ones included. */
   close(): Promise<void>;
+  /** IAM's OIDC federation, when configured: exchanges counted, temporary keys revoked. */
+  federation?: FederationControls;
 }
 
 /** Value range from the API reference (URI parameters table). */
@@ -136,6 +146,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   validateOptions(options);
   const credentials = new Map(options.credentials.map((c) => [c.accessKey, c]));
   const now = options.now ?? Date.now;
+  /** Unsigned (its tokens authenticate it); its temporary keys join the configured credentials while they are valid. */
+  const federation = options.federation === undefined ? undefined : createFederation(options.federation, now);
+  const findCredential = (accessKey: string) => credentials.get(accessKey) ?? federation?.findCredential(accessKey);
   const mrs = createMrs(options.projectId, options.clusters, now, options.iamSync);
   /** Served only to signed requests. */
   const signedRoutes: readonly ApiRoute[] = [...mrs.routes, ...iamRoutes(options.projectId, options.region)];
@@ -189,6 +202,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     injectFault: (fault, opts) => faults.add(fault, opts),
     clearFaults: () => faults.clear(),
     setChaos,
+    ...(federation && { federation: federation.controls }),
   };
 
   function sendReply(res: ServerResponse, reply: ApiReply, requestId: string): void {
@@ -247,6 +261,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       sendJson(res, reply.status, reply.body, reply.headers);
       return;
     }
+    if (federation?.handles(path)) {
+      const reply = federation.handle({ method, path, headers: req.headers, body });
+      res.on('finish', () => log?.(`${method} ${path} -> ${res.statusCode} (federation)`));
+      sendJson(res, reply.status, reply.body, reply.headers);
+      return;
+    }
     if (matchApiRoute(unsignedRoutes, path) !== undefined) {
       sendReply(res, dispatch(unsignedRoutes, { method, path, query, headers: req.headers, body }), requestId);
       return;
@@ -254,7 +274,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
 
     const verification = verifyRequest(
       { method, path, query, headers: req.headers, body },
-      { findCredential: (ak) => credentials.get(ak), nowMs: now(), maxClockSkewSeconds },
+      { findCredential, nowMs: now(), maxClockSkewSeconds },
     );
     const route = matchApiRoute(signedRoutes, path);
     const record: RecordedRequest = { method, path, query, ...(route && { route: route.route.path }), headers: req.headers, verification };
@@ -312,6 +332,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     injectFault: admin.injectFault,
     clearFaults: admin.clearFaults,
     setChaos,
+    ...(federation && { federation: federation.controls }),
     reset: () => {
       faults.clear();
       requests.length = 0;
