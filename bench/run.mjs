@@ -487,5 +487,7 @@ try {
 } finally {
   redis?.stop();
 }
+// The Secrets Manager credentials path (Lambda), measured on its own: bench/secrets-manager.mjs.
+await (await import('./secrets-manager.mjs')).benchSecretsManager();
 // The bundles' keep-alive and Redis connections are not the bench's to wait for.
 process.exit(0);
