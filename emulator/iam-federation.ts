@@ -69,6 +69,8 @@ export interface FederationControls {
   exchanges(): { idTokens: number; securityTokens: number };
   /** The keys handed out, newest last. */
   temporaryKeys(): readonly TemporaryKey[];
+  /** The unscoped tokens handed out, for a test's check that no output carries one. */
+  unscopedTokens(): readonly string[];
   /** MRS refuses this temporary key from now on; false when no such key was handed out. */
   revoke(accessKey: string): boolean;
   /** undefined: keys live as long as asked. */
@@ -212,6 +214,7 @@ export function createFederation(options: FederationOptions, now: () => number):
     requests,
     exchanges: () => ({ idTokens, securityTokens }),
     temporaryKeys: () => [...keys.values()],
+    unscopedTokens: () => [...unscoped.keys()],
     revoke: (accessKey) => {
       const key = keys.get(accessKey);
       if (key === undefined) return false;

@@ -58,6 +58,8 @@ export interface StsStandIn {
   requests: StsRequest[];
   /** How many tokens were issued. */
   tokensIssued(): number;
+  /** The tokens issued, for a test's check that no output carries one. */
+  issuedTokens(): readonly string[];
   /** Turns outbound identity federation on or off for the account. */
   setEnabled(enabled: boolean): void;
   /** Answers every GetWebIdentityToken with this error until cleared (undefined). */
@@ -76,7 +78,7 @@ export async function startStsStandIn(options: StsStandInOptions): Promise<StsSt
   const keys: SigningKey[] = [options.signingKey ?? createSigningKey()];
   let enabled = options.enabled ?? true;
   let fault: StsFault | undefined;
-  let issued = 0;
+  const issued: string[] = [];
   const requests: StsRequest[] = [];
   const current = () => keys[keys.length - 1] as SigningKey;
 
@@ -143,7 +145,7 @@ export async function startStsStandIn(options: StsStandInOptions): Promise<StsSt
       jti: randomUUID(),
       'https://sts.amazonaws.com/': { aws_account: ACCOUNT, source_region: region, principal_id: options.roleArn },
     });
-    issued += 1;
+    issued.push(token);
     record.status = 200;
     sendBody(
       res,
@@ -160,7 +162,8 @@ export async function startStsStandIn(options: StsStandInOptions): Promise<StsSt
     issuer,
     jwks: () => jwksOf(...keys),
     requests,
-    tokensIssued: () => issued,
+    tokensIssued: () => issued.length,
+    issuedTokens: () => [...issued],
     setEnabled: (value) => {
       enabled = value;
     },
