@@ -29,7 +29,7 @@ import { ConfigurationError, UpstreamUnavailable } from '../errors';
 import { errorEnvelope, jsonBody, upstreamRequestId } from '../huawei/response';
 import type { OutboundResponse, Send } from '../huawei/transport';
 import type { Logger } from '../log';
-import { registerSecret } from '../log';
+import { registerSecret, scrubSecrets } from '../log';
 import type { FallbackCredentialSource } from './chain';
 import type { ReadWebIdentityToken, WebIdentityTokenRead } from './oidc-sts-read';
 import type { Credentials } from './types';
@@ -397,13 +397,13 @@ function logRefusal(log: Logger | undefined, step: string, response: OutboundRes
   });
 }
 
-/** Keystone-style `{"error": {"code", "title", "message"}}`, which IAM's v3 APIs may answer with; text for logs only. */
+/** Keystone-style `{"error": {"code", "title", "message"}}`, which IAM's v3 APIs may answer with; text for logs only, scrubbed before the cut (so no secret is left half-cut). */
 function keystoneError(response: OutboundResponse): { code?: string; message?: string } {
   const error = (jsonBody(response) as { error?: { title?: unknown; message?: unknown } } | null | undefined)?.error;
   if (typeof error !== 'object' || error === null) return {};
   return {
     ...(typeof error.title === 'string' && { code: error.title.slice(0, 64) }),
-    ...(typeof error.message === 'string' && { message: error.message.replace(/[^\x20-\x7e]/g, ' ').slice(0, 200) }),
+    ...(typeof error.message === 'string' && { message: scrubSecrets(error.message).replace(/[^\x20-\x7e]/g, ' ').slice(0, 200) }),
   };
 }
 

@@ -6,10 +6,11 @@
  * file re-read at every exchange, each failure's named error, its place in the chain and its
  * settings; and no token or key in any message or log line.
  */
+import { randomUUID } from 'node:crypto';
 import { createSigningKey, signJwt } from '../../emulator/jwt';
 import { loadConfig } from '../../lib/config';
 import { credentialProviderFor } from '../../lib/credentials/chain';
-import { createOidcFederationSource, type IdTokenSource, idTokenFromFile, idTokenFromSts, REFRESH_BEFORE_EXPIRY_MS, RENEWED_KEYS_GRACE_MS } from '../../lib/credentials/oidc';
+import { createOidcFederationSource, type IdTokenSource, idTokenFromFile, idTokenFromSts, RENEWED_KEYS_GRACE_MS } from '../../lib/credentials/oidc';
 import type { ReadWebIdentityToken } from '../../lib/credentials/oidc-sts-read';
 import { ConfigurationError, UpstreamUnavailable } from '../../lib/errors';
 import type { OutboundRequest, OutboundResponse, Send } from '../../lib/huawei/transport';
@@ -23,6 +24,8 @@ const AUDIENCE = 'urn:huaweicloud:iam:mrs';
 const ROLE = 'arn:aws:iam::123456789012:role/mrs-status';
 const START = Date.parse('2026-11-30T00:00:00Z');
 const HOUR = 3600_000;
+/** What the issue asks: keys are kept until five minutes before they expire. */
+const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
 const key = createSigningKey('kid-1');
 const token = (claims: Record<string, unknown> = {}, at = START) =>
   signJwt(key, { iss: ISSUER, aud: AUDIENCE, sub: ROLE, iat: at / 1000, exp: at / 1000 + 300, ...claims });
@@ -54,7 +57,7 @@ function scriptedIam(clock: { now: number }) {
   return { send, sent, issued, auth, keys, setLifetime: (ms: number) => (lifetimeMs = ms) };
 }
 
-function setUp(options: { tokens?: Array<string | Error>; durationSeconds?: number } = {}) {
+function setUp(options: { tokens?: Array<string | Error>; durationSeconds?: number; source?: IdTokenSource } = {}) {
   const clock = { now: START };
   const iam = scriptedIam(clock);
   const lines: string[] = [];
@@ -75,7 +78,7 @@ function setUp(options: { tokens?: Array<string | Error>; durationSeconds?: numb
     idpId: IDP,
     iamEndpoint: IAM,
     durationSeconds: options.durationSeconds ?? 3600,
-    tokenSource,
+    tokenSource: options.source ?? tokenSource,
     send: iam.send,
     requestTimeoutMs: 1000,
     log: createLogger({ level: 'debug', write: (line) => lines.push(line) }),
@@ -254,23 +257,32 @@ describe('named errors', () => {
     expect(s.iam.sent).toHaveLength(0);
   });
 
-  it('carries no token or key in any message or log line', async () => {
+  it.each([
+    ['a token file', (jwt: string) => idTokenFromFile('/var/run/token', async () => jwt)],
+    ['AWS STS', (jwt: string) => idTokenFromSts({ audience: AUDIENCE, reader: () => async () => ({ ok: true, token: jwt, expiration: undefined }) })],
+  ])('with %s, carries no token or key in any message or log line, even when IAM echoes them', async (_what, makeSource) => {
     const outputs: string[] = [];
-    const jwt = token({ aud: 'wrong-audience' });
+    const jwt = token({ aud: 'wrong-audience', jti: randomUUID() });
+    const sourceFor = () => makeSource(jwt);
+    const unscoped = `MIIleaked${randomUUID()}`;
     for (const status of [401, 403, 404, 500]) {
-      const s = setUp({ tokens: [jwt] });
-      s.iam.auth.push({ status, headers: { 'x-subject-token': 'MIIleakedunscoped' }, body: JSON.stringify({ error: { message: `echo ${jwt} MIIleakedunscoped` } }) });
+      const s = setUp({ source: sourceFor() });
+      s.iam.auth.push({ status, headers: { 'x-subject-token': unscoped }, body: JSON.stringify({ error: { message: `echo ${jwt} ${unscoped}` } }) });
       outputs.push((await errorOf(s.source.get())).message, ...s.lines);
     }
-    const ok = setUp({ tokens: [jwt] });
+    const ok = setUp({ source: sourceFor() });
     const credentials = await ok.source.get();
     ok.advance(HOUR - REFRESH_BEFORE_EXPIRY_MS);
-    ok.iam.keys.push({ status: 500, body: JSON.stringify({ error_msg: `echo ${credentials.secretKey}` }) });
+    ok.iam.keys.push({ status: 500, body: JSON.stringify({ error_msg: `echo ${credentials.secretKey} ${credentials.securityToken}` }) });
     await ok.source.get();
     outputs.push(...ok.lines);
     const everything = outputs.join('\n');
     expect(everything).toMatch(/step 2/);
-    for (const secret of [jwt, jwt.split('.')[2] as string, 'MIIleakedunscoped', credentials.secretKey, credentials.securityToken as string]) {
+    expect(everything).toMatch(/"step":"exchange".*"iam_message":"echo \[REDACTED\] \[REDACTED\]"/);
+    expect(everything).toMatch(/"step":"temporary-keys".*"iam_message":"echo \[REDACTED\] \[REDACTED\]"/);
+    // Parts too: a token cut short in a message still carries its payload.
+    const [, payload, signature] = jwt.split('.') as [string, string, string];
+    for (const secret of [jwt, payload.slice(0, 40), signature.slice(0, 40), unscoped, credentials.secretKey, credentials.securityToken as string]) {
       expect(everything).not.toContain(secret);
     }
   });
