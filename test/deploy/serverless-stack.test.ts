@@ -86,7 +86,9 @@ describe('the packaged Lambda stack', () => {
   it('names the credentials secret in every function, and enables starting syncs in the start function only', () => {
     for (const id of FUNCTIONS) {
       const variables = fn(stack, id).Environment.Variables;
-      expect(variables).toMatchObject({ HUAWEICLOUD_CREDENTIALS_SECRET_ID: 'prod/mrs-read', SECRET_CACHE_TTL_SECONDS: '300', MRS_PROJECT_ID: '0a1b2c3d4e5f60718293a4b5c6d7e8f9' });
+      // The start function signs with its own secret by default: the read functions' keys can never start a sync.
+      const secret = id === 'IamSyncStart' ? 'mrs-iam-sync/huawei-start' : 'prod/mrs-read';
+      expect(variables).toMatchObject({ HUAWEICLOUD_CREDENTIALS_SECRET_ID: secret, SECRET_CACHE_TTL_SECONDS: '300', MRS_PROJECT_ID: '0a1b2c3d4e5f60718293a4b5c6d7e8f9' });
       expect('HUAWEICLOUD_SDK_AK' in variables || 'HUAWEICLOUD_SDK_SK' in variables).toBe(false);
       expect('IAM_SYNC_START_ENABLED' in variables).toBe(id === 'IamSyncStart');
     }
@@ -103,7 +105,8 @@ describe('the packaged Lambda stack', () => {
       const statements = role.Properties.Policies.flatMap((policy: any) => policy.PolicyDocument.Statement);
       for (const statement of statements) expect(statement.Effect).toBe('Allow');
       const secretStatements = statements.filter((s: any) => [s.Action].flat().some((a: string) => a.startsWith('secretsmanager:')));
-      expect(secretStatements).toEqual([{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArn('prod/mrs-read') }]);
+      const secret = name === 'StartFunctionRole' ? 'mrs-iam-sync/huawei-start' : 'prod/mrs-read';
+      expect(secretStatements).toEqual([{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArn(secret) }]);
       const logStatements = statements.filter((s: any) => s !== secretStatements[0]);
       expect(logStatements).toHaveLength(1);
       expect(logStatements[0].Action).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
@@ -147,6 +150,7 @@ describe('packaging settings', () => {
   it('defaults the secret name when none is given', () => {
     const stack = packageStack({});
     expect(fn(stack, 'IamSyncStatus').Environment.Variables.HUAWEICLOUD_CREDENTIALS_SECRET_ID).toBe('mrs-iam-sync/huawei-read');
-    expect(fn(stack, 'IamSyncStart').Environment.Variables.HUAWEICLOUD_CREDENTIALS_SECRET_ID).toBe('mrs-iam-sync/huawei-read');
+    // The start function signs with its own keys by default, never the read functions'.
+    expect(fn(stack, 'IamSyncStart').Environment.Variables.HUAWEICLOUD_CREDENTIALS_SECRET_ID).toBe('mrs-iam-sync/huawei-start');
   }, 60_000);
 });
