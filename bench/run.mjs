@@ -489,5 +489,7 @@ try {
 }
 // The Secrets Manager credentials path (Lambda), measured on its own: bench/secrets-manager.mjs.
 await (await import('./secrets-manager.mjs')).benchSecretsManager();
+// The keyless credential source's cold-start cost (bench/oidc.mjs).
+await (await import('./oidc.mjs')).printOidcBench();
 // The bundles' keep-alive and Redis connections are not the bench's to wait for.
 process.exit(0);
