@@ -33,7 +33,11 @@ async function standIns() {
   mkdirSync(scratch, { recursive: true });
   writeFileSync(
     entry,
-    ["export { startEmulator } from '../../emulator/server';", "export { startStsStandIn } from '../../emulator/sts';", "export { createSigningKey, jwksOf, signJwt } from '../../emulator/jwt';"].join('\n'),
+    [
+      "export { startEmulator } from '../../emulator/server';",
+      "export { startStsStandIn } from '../../emulator/sts';",
+      "export { createSigningKey, jwksOf, signJwt } from '../../emulator/jwt';",
+    ].join('\n'),
   );
   const outfile = join(scratch, 'stand-ins.js');
   await build({ ...NODE_BUNDLE, entryPoints: [entry], outfile, logLevel: 'error' });
@@ -42,7 +46,10 @@ async function standIns() {
 
 function coldInvocation(file, env) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, 'bench', 'cold-invocation.cjs'), file, CLUSTER], { env, stdio: ['ignore', 'ignore', 'inherit', 'pipe'] });
+    const child = spawn(process.execPath, [join(root, 'bench', 'cold-invocation.cjs'), file, CLUSTER], {
+      env,
+      stdio: ['ignore', 'ignore', 'inherit', 'pipe'],
+    });
     let figures = '';
     child.stdio[3].on('data', (chunk) => (figures += chunk));
     child.on('error', reject);
@@ -62,7 +69,11 @@ export async function measureOidcColdStart({ runs = RUNS } = {}) {
   const { startEmulator, startStsStandIn, createSigningKey, jwksOf, signJwt } = await standIns();
   const sts = await startStsStandIn({ credentials: AWS_KEYS, roleArn: ROLE, region: 'us-east-1' });
   const clusterKey = createSigningKey('bench-cluster');
-  const k8s = { issuer: 'https://oidc.bench.example/cluster', audience: 'huaweicloud-iam', subject: 'system:serviceaccount:mrs:iam-sync-status' };
+  const k8s = {
+    issuer: 'https://oidc.bench.example/cluster',
+    audience: 'huaweicloud-iam',
+    subject: 'system:serviceaccount:mrs:iam-sync-status',
+  };
   const emulator = await startEmulator({
     projectId: PROJECT,
     credentials: [KEYS],
@@ -70,7 +81,12 @@ export async function measureOidcColdStart({ runs = RUNS } = {}) {
     federation: {
       identityProviders: {
         'aws-lambda': { issuer: sts.issuer, clientId: AUDIENCE, signingKey: JSON.stringify(sts.jwks()), mapping: { sub: ROLE } },
-        'k8s-cluster': { issuer: k8s.issuer, clientId: k8s.audience, signingKey: JSON.stringify(jwksOf(clusterKey)), mapping: { sub: k8s.subject } },
+        'k8s-cluster': {
+          issuer: k8s.issuer,
+          clientId: k8s.audience,
+          signingKey: JSON.stringify(jwksOf(clusterKey)),
+          mapping: { sub: k8s.subject },
+        },
       },
     },
   });

@@ -135,17 +135,32 @@ export function createFederation(options: FederationOptions, now: () => number):
   function exchangeIdToken(idpId: string, protocol: string, headers: IncomingHttpHeaders): FederationReply {
     const record = { step: 'id-token' as const, idpId };
     const idp = providers.get(idpId);
-    if (idp === undefined) return refuse({ ...record, reason: 'unknown-idp' }, 404, 'Not Found', `Could not find Identity Provider: ${idpId}.`);
-    if (protocol !== 'oidc') return refuse({ ...record, reason: 'unknown-protocol' }, 404, 'Not Found', `Could not find federated protocol ${protocol} for Identity Provider: ${idpId}.`);
+    if (idp === undefined)
+      return refuse({ ...record, reason: 'unknown-idp' }, 404, 'Not Found', `Could not find Identity Provider: ${idpId}.`);
+    if (protocol !== 'oidc')
+      return refuse(
+        { ...record, reason: 'unknown-protocol' },
+        404,
+        'Not Found',
+        `Could not find federated protocol ${protocol} for Identity Provider: ${idpId}.`,
+      );
     const bearer = /^Bearer (\S+)$/.exec(String(headers.authorization ?? ''))?.[1];
-    if (bearer === undefined) return refuse({ ...record, reason: 'no-bearer' }, 401, 'Unauthorized', 'The request needs Authorization: Bearer <ID token>.');
-    const check = verifyJwt(bearer, { jwks: idp.signingKey, issuer: idp.issuer, audience: idp.clientId, nowMs: now(), leewaySeconds: options.leewaySeconds });
+    if (bearer === undefined)
+      return refuse({ ...record, reason: 'no-bearer' }, 401, 'Unauthorized', 'The request needs Authorization: Bearer <ID token>.');
+    const check = verifyJwt(bearer, {
+      jwks: idp.signingKey,
+      issuer: idp.issuer,
+      audience: idp.clientId,
+      nowMs: now(),
+      leewaySeconds: options.leewaySeconds,
+    });
     if (!check.ok) return refuse({ ...record, reason: check.reason }, 401, 'Unauthorized', JWT_MESSAGES[check.reason]);
     const mapped = Object.entries(idp.mapping).every(([claim, value]) => {
       const actual = check.claims[claim];
       return Array.isArray(actual) ? actual.includes(value) : actual === value;
     });
-    if (!mapped) return refuse({ ...record, reason: 'mapping' }, 403, 'Forbidden', 'No mapping rule of the identity provider matches the ID token.');
+    if (!mapped)
+      return refuse({ ...record, reason: 'mapping' }, 403, 'Forbidden', 'No mapping rule of the identity provider matches the ID token.');
     const token = `MII${randomBytes(48).toString('base64url')}`;
     const expiresAt = now() + UNSCOPED_TOKEN_LIFETIME_MS;
     unscoped.set(token, { idpId, expiresAt });
@@ -206,7 +221,9 @@ export function createFederation(options: FederationOptions, now: () => number):
     requests.push({ ...record, idpId: session.idpId, status: 201 });
     return {
       status: 201,
-      body: { credential: { access: key.accessKey, secret: key.secretKey, securitytoken: key.securityToken, expires_at: huaweiTime(expiresAt) } },
+      body: {
+        credential: { access: key.accessKey, secret: key.secretKey, securitytoken: key.securityToken, expires_at: huaweiTime(expiresAt) },
+      },
     };
   }
 
@@ -222,7 +239,8 @@ export function createFederation(options: FederationOptions, now: () => number):
       return true;
     },
     setKeyLifetime: (seconds) => {
-      if (seconds !== undefined && (!Number.isFinite(seconds) || seconds <= 0)) throw new RangeError('key_lifetime_seconds must be a positive number or null');
+      if (seconds !== undefined && (!Number.isFinite(seconds) || seconds <= 0))
+        throw new RangeError('key_lifetime_seconds must be a positive number or null');
       keyLifetimeSeconds = seconds;
     },
     setSigningKey: (idpId, jwks) => {

@@ -85,9 +85,16 @@ export async function startStsStandIn(options: StsStandInOptions): Promise<StsSt
   const server = createServer(async (req, res) => {
     const body = await readBody(req);
     const url = req.url ?? '/';
-    if (req.method === 'GET' && url === '/.well-known/jwks.json') return sendBody(res, 200, JSON.stringify(jwksOf(...keys)), { 'Content-Type': 'application/json' });
+    if (req.method === 'GET' && url === '/.well-known/jwks.json')
+      return sendBody(res, 200, JSON.stringify(jwksOf(...keys)), { 'Content-Type': 'application/json' });
     if (req.method === 'GET' && url === '/.well-known/openid-configuration') {
-      const configuration = { issuer, jwks_uri: `${issuer}/.well-known/jwks.json`, response_types_supported: ['id_token'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256', 'ES384'] };
+      const configuration = {
+        issuer,
+        jwks_uri: `${issuer}/.well-known/jwks.json`,
+        response_types_supported: ['id_token'],
+        subject_types_supported: ['public'],
+        id_token_signing_alg_values_supported: ['RS256', 'ES384'],
+      };
       return sendBody(res, 200, JSON.stringify(configuration), { 'Content-Type': 'application/json' });
     }
     const form = new URLSearchParams(body.toString('utf8'));
@@ -98,7 +105,12 @@ export async function startStsStandIn(options: StsStandInOptions): Promise<StsSt
       audience,
       signingAlgorithm: form.get('SigningAlgorithm') ?? undefined,
       durationSeconds: durationText === null ? undefined : Number(durationText),
-      verification: verifySigV4(req.method ?? '', url, req.headers, body, { ...options.credentials, region, service: 'sts', maxSkewMs: 300_000 }),
+      verification: verifySigV4(req.method ?? '', url, req.headers, body, {
+        ...options.credentials,
+        region,
+        service: 'sts',
+        maxSkewMs: 300_000,
+      }),
       status: 0,
     };
     requests.push(record);
@@ -117,23 +129,39 @@ export async function startStsStandIn(options: StsStandInOptions): Promise<StsSt
     if (!record.verification.ok) {
       return record.verification.reason === 'unknown-access-key'
         ? fail(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.')
-        : fail(403, 'SignatureDoesNotMatch', `The request signature we calculated does not match the signature you provided (${record.verification.reason}).`);
+        : fail(
+            403,
+            'SignatureDoesNotMatch',
+            `The request signature we calculated does not match the signature you provided (${record.verification.reason}).`,
+          );
     }
-    if (record.action !== 'GetWebIdentityToken') return fail(400, 'InvalidAction', `This stand-in serves GetWebIdentityToken only, not ${record.action}.`);
+    if (record.action !== 'GetWebIdentityToken')
+      return fail(400, 'InvalidAction', `This stand-in serves GetWebIdentityToken only, not ${record.action}.`);
     if (form.get('Version') !== '2011-06-15') return fail(400, 'InvalidParameterValue', 'Version must be 2011-06-15.');
     if (audience.length < 1 || audience.length > 10 || audience.some((a) => a.length < 1 || a.length > 1000)) {
       return fail(400, 'ValidationError', 'Audience must hold 1 to 10 values of 1 to 1000 characters.');
     }
-    if (record.signingAlgorithm !== 'RS256' && record.signingAlgorithm !== 'ES384') return fail(400, 'ValidationError', 'SigningAlgorithm must be RS256 or ES384.');
+    if (record.signingAlgorithm !== 'RS256' && record.signingAlgorithm !== 'ES384')
+      return fail(400, 'ValidationError', 'SigningAlgorithm must be RS256 or ES384.');
     if (record.signingAlgorithm !== 'RS256') return fail(400, 'ValidationError', 'This stand-in signs with RS256 only.');
     const duration = record.durationSeconds ?? 300;
-    if (!Number.isInteger(duration) || duration < 60 || duration > 3600) return fail(400, 'ValidationError', 'DurationSeconds must be from 60 to 3600.');
+    if (!Number.isInteger(duration) || duration < 60 || duration > 3600)
+      return fail(400, 'ValidationError', 'DurationSeconds must be from 60 to 3600.');
     if (fault?.kind === 'access-denied') {
-      return fail(403, 'AccessDenied', `User: arn:aws:sts::${ACCOUNT}:assumed-role/stand-in/function is not authorized to perform: sts:GetWebIdentityToken`);
+      return fail(
+        403,
+        'AccessDenied',
+        `User: arn:aws:sts::${ACCOUNT}:assumed-role/stand-in/function is not authorized to perform: sts:GetWebIdentityToken`,
+      );
     }
     if (fault?.kind === 'throttled') return fail(400, 'Throttling', 'Rate exceeded');
     if (fault?.kind === 'internal-error') return fail(500, 'InternalFailure', 'An internal error occurred.', 'Receiver');
-    if (!enabled) return fail(403, 'OutboundWebIdentityFederationDisabledException', 'Outbound web identity federation is not enabled for this account.');
+    if (!enabled)
+      return fail(
+        403,
+        'OutboundWebIdentityFederationDisabledException',
+        'Outbound web identity federation is not enabled for this account.',
+      );
     const iat = Math.floor(Date.now() / 1000);
     const token = signJwt(current(), {
       iss: issuer,

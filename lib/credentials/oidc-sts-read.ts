@@ -65,9 +65,12 @@ export function createWebIdentityTokenReader(options: WebIdentityTokenReaderOpti
         maxAttempts: 2,
         requestHandler: { requestTimeout: options.requestTimeoutMs, connectionTimeout: Math.min(options.requestTimeoutMs, 1000) },
       });
-      const answer = await client.send(new GetWebIdentityTokenCommand({ Audience: [audience], SigningAlgorithm: 'RS256', DurationSeconds: durationSeconds }));
+      const answer = await client.send(
+        new GetWebIdentityTokenCommand({ Audience: [audience], SigningAlgorithm: 'RS256', DurationSeconds: durationSeconds }),
+      );
       const token = answer.WebIdentityToken;
-      if (typeof token !== 'string' || token === '') return { ok: false, code: 'NoToken', httpStatus: answer.$metadata.httpStatusCode, fault: 'server', awsMessage: undefined };
+      if (typeof token !== 'string' || token === '')
+        return { ok: false, code: 'NoToken', httpStatus: answer.$metadata.httpStatusCode, fault: 'server', awsMessage: undefined };
       return { ok: true, token, expiration: answer.Expiration instanceof Date ? answer.Expiration.getTime() : undefined };
     } catch (error) {
       return failure(error);

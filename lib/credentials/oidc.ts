@@ -81,9 +81,14 @@ export function idTokenFromFile(path: string, read: (path: string) => Promise<st
       }
       const token = text.trim();
       registerSecret(token);
-      if (token === '') throw new ConfigurationError(`${step}: the file is empty. Check that the projected token volume is mounted there, or write the ID token into it.`);
+      if (token === '')
+        throw new ConfigurationError(
+          `${step}: the file is empty. Check that the projected token volume is mounted there, or write the ID token into it.`,
+        );
       if (!looksLikeJwt(token)) {
-        throw new ConfigurationError(`${step}: the file does not hold a JWT (three base64url parts separated by dots). Point HUAWEICLOUD_ID_TOKEN_FILE at the token itself.`);
+        throw new ConfigurationError(
+          `${step}: the file does not hold a JWT (three base64url parts separated by dots). Point HUAWEICLOUD_ID_TOKEN_FILE at the token itself.`,
+        );
       }
       return token;
     },
@@ -104,7 +109,8 @@ export function idTokenFromSts({ audience, reader, log }: StsTokenSourceOptions)
   return {
     description,
     kind: 'aws-sts',
-    expiryHint: "STS gave a token that IAM found expired: check the clocks (the function's and IAM's), and that nothing delays the exchange",
+    expiryHint:
+      "STS gave a token that IAM found expired: check the clocks (the function's and IAM's), and that nothing delays the exchange",
     async read() {
       let outcome: WebIdentityTokenRead;
       try {
@@ -147,7 +153,10 @@ const AWS_CREDENTIAL_REFUSALS = new Set([
 ]);
 
 /** The named error for a token STS did not give: a ConfigurationError when the deployment must change, UpstreamUnavailable when retrying may pass. */
-export function stsFailure(audience: string, failure: Extract<WebIdentityTokenRead, { ok: false }>): ConfigurationError | UpstreamUnavailable {
+export function stsFailure(
+  audience: string,
+  failure: Extract<WebIdentityTokenRead, { ok: false }>,
+): ConfigurationError | UpstreamUnavailable {
   const step = 'OIDC federation, step 1 (the ID token from AWS STS GetWebIdentityToken)';
   const code = failure.code;
   switch (code) {
@@ -167,9 +176,13 @@ export function stsFailure(audience: string, failure: Extract<WebIdentityTokenRe
     case 'ValidationError':
       return new ConfigurationError(`${step}: STS refused the request (${code}). Check HUAWEICLOUD_ID_TOKEN_AUDIENCE (1-1000 characters).`);
     case 'RegionDisabledException':
-      return new ConfigurationError(`${step}: STS is not activated in the function's region (${code}). Activate the region's STS endpoint in the account settings.`);
+      return new ConfigurationError(
+        `${step}: STS is not activated in the function's region (${code}). Activate the region's STS endpoint in the account settings.`,
+      );
     case 'RegionMissing':
-      return new ConfigurationError(`${step}: no AWS region to ask STS in. Set AWS_REGION (GetWebIdentityToken is served by regional STS endpoints only).`);
+      return new ConfigurationError(
+        `${step}: no AWS region to ask STS in. Set AWS_REGION (GetWebIdentityToken is served by regional STS endpoints only).`,
+      );
   }
   if (AWS_CREDENTIAL_REFUSALS.has(code)) {
     return new ConfigurationError(
@@ -177,8 +190,17 @@ export function stsFailure(audience: string, failure: Extract<WebIdentityTokenRe
     );
   }
   const status = failure.httpStatus;
-  if (failure.fault === 'client' && status !== undefined && status >= 400 && status < 500 && status !== 429 && !/Throttl|TooManyRequests/.test(code)) {
-    return new ConfigurationError(`${step}: STS refused the request (${code}, HTTP ${status}). Check the function's role and HUAWEICLOUD_ID_TOKEN_AUDIENCE.`);
+  if (
+    failure.fault === 'client' &&
+    status !== undefined &&
+    status >= 400 &&
+    status < 500 &&
+    status !== 429 &&
+    !/Throttl|TooManyRequests/.test(code)
+  ) {
+    return new ConfigurationError(
+      `${step}: STS refused the request (${code}, HTTP ${status}). Check the function's role and HUAWEICLOUD_ID_TOKEN_AUDIENCE.`,
+    );
   }
   return new UpstreamUnavailable(
     `${step}: STS did not give a token (${code}${status === undefined ? '' : `, HTTP ${status}`}). Retry shortly; if it persists, check that the function can reach its region's STS endpoint.`,
@@ -256,9 +278,12 @@ export function createOidcFederationSource(options: OidcFederationOptions): Fall
       // Another invocation already exchanged for newer keys than the ones MRS refused: use them.
       if (held !== undefined && refused !== undefined && held.credentials.accessKey !== refused.accessKey) return held.credentials;
       if (held !== undefined && held.reason === 'refused-by-mrs' && now() < held.obtainedAt + RENEWED_KEYS_GRACE_MS) {
-        log?.warn('MRS refused temporary credentials a renewal just gave: the refusal stands; check the identity provider mapping and the permissions of the groups it maps to', {
-          source: 'oidc-federation',
-        });
+        log?.warn(
+          'MRS refused temporary credentials a renewal just gave: the refusal stands; check the identity provider mapping and the permissions of the groups it maps to',
+          {
+            source: 'oidc-federation',
+          },
+        );
         return undefined;
       }
       return (await exchangeNow('refused-by-mrs')).credentials;
@@ -337,7 +362,13 @@ interface Claims {
   readonly alg?: unknown;
 }
 
-function exchangeRefusal(step: string, response: OutboundResponse, claims: Claims, source: IdTokenSource, at: number): ConfigurationError | UpstreamUnavailable {
+function exchangeRefusal(
+  step: string,
+  response: OutboundResponse,
+  claims: Claims,
+  source: IdTokenSource,
+  at: number,
+): ConfigurationError | UpstreamUnavailable {
   const status = response.status;
   const ids = `HTTP ${status}${upstreamCode(response)}${requestIdNote(response)}`;
   if (status === 429 || status >= 500) return unavailable(step, response, 'failed');
@@ -393,7 +424,13 @@ function logRefusal(log: Logger | undefined, step: string, response: OutboundRes
     iam_message: envelope.errorMessage ?? keystone.message,
     request_id: upstreamRequestId(response),
     // The token's public claims, for matching the provider's configuration and mapping; never the token.
-    claims: { iss: claimValue(claims.iss), aud: claimValue(claims.aud), sub: claimValue(claims.sub), exp: claimValue(claims.exp), kid: claimValue(claims.kid) },
+    claims: {
+      iss: claimValue(claims.iss),
+      aud: claimValue(claims.aud),
+      sub: claimValue(claims.sub),
+      exp: claimValue(claims.exp),
+      kid: claimValue(claims.kid),
+    },
   });
 }
 
@@ -403,7 +440,11 @@ function keystoneError(response: OutboundResponse): { code?: string; message?: s
   if (typeof error !== 'object' || error === null) return {};
   return {
     ...(typeof error.title === 'string' && { code: error.title.slice(0, 64) }),
-    ...(typeof error.message === 'string' && { message: scrubSecrets(error.message).replace(/[^\x20-\x7e]/g, ' ').slice(0, 200) }),
+    ...(typeof error.message === 'string' && {
+      message: scrubSecrets(error.message)
+        .replace(/[^\x20-\x7e]/g, ' ')
+        .slice(0, 200),
+    }),
   };
 }
 
@@ -418,7 +459,15 @@ function parseCredential(body: string): Omit<Held, 'obtainedAt' | 'reason'> | un
     const { access, secret, securitytoken: token, expires_at: expiresAt } = credential ?? {};
     for (const value of [access, secret, token]) if (typeof value === 'string') registerSecret(value);
     const expiry = typeof expiresAt === 'string' ? Date.parse(expiresAt) : Number.NaN;
-    if (typeof access !== 'string' || typeof secret !== 'string' || typeof token !== 'string' || !access || !secret || !token || Number.isNaN(expiry)) {
+    if (
+      typeof access !== 'string' ||
+      typeof secret !== 'string' ||
+      typeof token !== 'string' ||
+      !access ||
+      !secret ||
+      !token ||
+      Number.isNaN(expiry)
+    ) {
       return undefined;
     }
     return { credentials: { accessKey: access, secretKey: secret, securityToken: token }, expiresAt: expiry };

@@ -68,20 +68,35 @@ describe('GetWebIdentityToken with the real AWS client', () => {
   });
 
   it.each([
-    ['federation not enabled on the account', 'disabled', 'OutboundWebIdentityFederationDisabledException', ConfigurationError, /not enabled on the AWS account.*enable-outbound-web-identity-federation/],
-    ['a role without sts:GetWebIdentityToken', { kind: 'access-denied' }, 'AccessDenied', ConfigurationError, /Grant the role sts:GetWebIdentityToken/],
+    [
+      'federation not enabled on the account',
+      'disabled',
+      'OutboundWebIdentityFederationDisabledException',
+      ConfigurationError,
+      /not enabled on the AWS account.*enable-outbound-web-identity-federation/,
+    ],
+    [
+      'a role without sts:GetWebIdentityToken',
+      { kind: 'access-denied' },
+      'AccessDenied',
+      ConfigurationError,
+      /Grant the role sts:GetWebIdentityToken/,
+    ],
     ['throttling (after the SDK retried once)', { kind: 'throttled' }, 'Throttling', UpstreamUnavailable, /Retry shortly/],
     ['an STS failure (after the SDK retried once)', { kind: 'internal-error' }, 'InternalFailure', UpstreamUnavailable, /HTTP 500/],
-  ] as Array<[string, StsFault | 'disabled', string, typeof ConfigurationError, RegExp]>)('maps %s', async (_what, fault, code, type, message) => {
-    if (fault === 'disabled') sts.setEnabled(false);
-    else sts.setFault(fault);
-    const failure = failureOf(await read());
-    expect(failure.code).toBe(code);
-    const error = stsFailure(AUDIENCE, failure);
-    expect(error).toBeInstanceOf(type);
-    expect(error.message).toMatch(/^OIDC federation, step 1 \(the ID token from AWS STS GetWebIdentityToken\): /);
-    expect(error.message).toMatch(message);
-  });
+  ] as Array<[string, StsFault | 'disabled', string, typeof ConfigurationError, RegExp]>)(
+    'maps %s',
+    async (_what, fault, code, type, message) => {
+      if (fault === 'disabled') sts.setEnabled(false);
+      else sts.setFault(fault);
+      const failure = failureOf(await read());
+      expect(failure.code).toBe(code);
+      const error = stsFailure(AUDIENCE, failure);
+      expect(error).toBeInstanceOf(type);
+      expect(error.message).toMatch(/^OIDC federation, step 1 \(the ID token from AWS STS GetWebIdentityToken\): /);
+      expect(error.message).toMatch(message);
+    },
+  );
 
   it('maps AWS keys STS does not accept to the function role', async () => {
     const saved = process.env.AWS_SECRET_ACCESS_KEY;

@@ -10,7 +10,13 @@ import { randomUUID } from 'node:crypto';
 import { createSigningKey, signJwt } from '../../emulator/jwt';
 import { loadConfig } from '../../lib/config';
 import { credentialProviderFor } from '../../lib/credentials/chain';
-import { createOidcFederationSource, type IdTokenSource, idTokenFromFile, idTokenFromSts, RENEWED_KEYS_GRACE_MS } from '../../lib/credentials/oidc';
+import {
+  createOidcFederationSource,
+  type IdTokenSource,
+  idTokenFromFile,
+  idTokenFromSts,
+  RENEWED_KEYS_GRACE_MS,
+} from '../../lib/credentials/oidc';
 import type { ReadWebIdentityToken } from '../../lib/credentials/oidc-sts-read';
 import { ConfigurationError, UpstreamUnavailable } from '../../lib/errors';
 import type { OutboundRequest, OutboundResponse, Send } from '../../lib/huawei/transport';
@@ -49,7 +55,11 @@ function scriptedIam(clock: { now: number }) {
     if (scripted !== undefined) return { status: 200, headers: {}, body: '', ...scripted };
     if (isAuth) return { status: 201, headers: { 'x-subject-token': `MIIunscoped-${sent.length}` }, body: '{"token":{}}' };
     const n = issued.length + 1;
-    const credential = { access: `TMPACCESSKEY${String(n).padStart(8, '0')}`, secret: `temporary-secret-${n}`.padEnd(40, 's'), securitytoken: `gQtemporary-token-${n}`.padEnd(60, 't') };
+    const credential = {
+      access: `TMPACCESSKEY${String(n).padStart(8, '0')}`,
+      secret: `temporary-secret-${n}`.padEnd(40, 's'),
+      securitytoken: `gQtemporary-token-${n}`.padEnd(60, 't'),
+    };
     issued.push(credential);
     const expires = new Date(clock.now + lifetimeMs).toISOString().replace('Z', '000Z');
     return { status: 201, headers: {}, body: JSON.stringify({ credential: { ...credential, expires_at: expires } }) };
@@ -85,12 +95,20 @@ function setUp(options: { tokens?: Array<string | Error>; durationSeconds?: numb
     now: () => clock.now,
   });
   const advance = (ms: number) => (clock.now += ms);
-  const keyOf = (n: number) => ({ accessKey: iam.issued[n - 1]?.access, secretKey: iam.issued[n - 1]?.secret, securityToken: iam.issued[n - 1]?.securitytoken });
+  const keyOf = (n: number) => ({
+    accessKey: iam.issued[n - 1]?.access,
+    secretKey: iam.issued[n - 1]?.secret,
+    securityToken: iam.issued[n - 1]?.securitytoken,
+  });
   const exchanges = () => iam.sent.filter((r) => r.url.pathname.endsWith('/auth')).length;
   return { source, iam, lines, advance, keyOf, exchanges, reads: () => reads, clock };
 }
 
-const errorOf = (promise: Promise<unknown>) => promise.then(() => Promise.reject(new Error('expected a failure')), (error: unknown) => error as Error);
+const errorOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => Promise.reject(new Error('expected a failure')),
+    (error: unknown) => error as Error,
+  );
 
 describe('the exchange', () => {
   it('exchanges nothing until first use', () => {
@@ -193,10 +211,15 @@ describe('the exchange', () => {
 describe('named errors', () => {
   it('an unknown identity provider (404): names the step and HUAWEICLOUD_IDP_ID', async () => {
     const s = setUp();
-    s.iam.auth.push({ status: 404, body: JSON.stringify({ error: { code: 404, title: 'Not Found', message: `Could not find Identity Provider: ${IDP}.` } }) });
+    s.iam.auth.push({
+      status: 404,
+      body: JSON.stringify({ error: { code: 404, title: 'Not Found', message: `Could not find Identity Provider: ${IDP}.` } }),
+    });
     const error = await errorOf(s.source.get());
     expect(error).toBeInstanceOf(ConfigurationError);
-    expect(error.message).toMatch(/^OIDC federation, step 2 \(exchanging the ID token from the test token with Huawei IAM, identity provider HUAWEICLOUD_IDP_ID "aws-lambda-idp"\): IAM has no such identity provider with the protocol oidc \(HTTP 404\)\. Check HUAWEICLOUD_IDP_ID/);
+    expect(error.message).toMatch(
+      /^OIDC federation, step 2 \(exchanging the ID token from the test token with Huawei IAM, identity provider HUAWEICLOUD_IDP_ID "aws-lambda-idp"\): IAM has no such identity provider with the protocol oidc \(HTTP 404\)\. Check HUAWEICLOUD_IDP_ID/,
+    );
     expect(s.iam.sent).toHaveLength(1);
   });
 
@@ -205,7 +228,9 @@ describe('named errors', () => {
     s.iam.auth.push({ status: 401, body: '{"error":{"code":401,"title":"Unauthorized","message":"The ID token has expired."}}' });
     const error = await errorOf(s.source.get());
     expect(error).toBeInstanceOf(ConfigurationError);
-    expect(error.message).toMatch(/IAM rejected the ID token \(HTTP 401\): it expired at 2026-11-29T23:58:30.000Z \(exp\), 90 s ago\. Write a fresh token\./);
+    expect(error.message).toMatch(
+      /IAM rejected the ID token \(HTTP 401\): it expired at 2026-11-29T23:58:30.000Z \(exp\), 90 s ago\. Write a fresh token\./,
+    );
     expect(s.lines.join('\n')).toMatch(/"iam_message":"The ID token has expired\."/);
   });
 
@@ -213,7 +238,9 @@ describe('named errors', () => {
     const s = setUp({ tokens: [token({ aud: 'wrong-audience' })] });
     s.iam.auth.push({ status: 401, body: '{}' });
     const error = await errorOf(s.source.get());
-    expect(error.message).toMatch(/idp_url must equal its issuer "https:\/\/0f1e2d3c-[^"]+\.tokens\.sts\.global\.api\.aws", client_id its audience "wrong-audience", and signing_key a JWKS holding its key "kid-1"/);
+    expect(error.message).toMatch(
+      /idp_url must equal its issuer "https:\/\/0f1e2d3c-[^"]+\.tokens\.sts\.global\.api\.aws", client_id its audience "wrong-audience", and signing_key a JWKS holding its key "kid-1"/,
+    );
     expect(s.lines.join('\n')).toMatch(new RegExp(`"sub":"${ROLE}"`));
   });
 
@@ -222,7 +249,9 @@ describe('named errors', () => {
     s.iam.auth.push({ status: 403, body: '{}' });
     const error = await errorOf(s.source.get());
     expect(error).toBeInstanceOf(ConfigurationError);
-    expect(error.message).toMatch(/IAM accepted the ID token but the provider's mapping gives it no access \(HTTP 403\)\. Check the identity conversion rules/);
+    expect(error.message).toMatch(
+      /IAM accepted the ID token but the provider's mapping gives it no access \(HTTP 403\)\. Check the identity conversion rules/,
+    );
   });
 
   it('temporary keys refused: a bad duration (400), the mapping (403), IAM failing (500)', async () => {
@@ -242,10 +271,15 @@ describe('named errors', () => {
   it('IAM unreachable, or answering without the token or the credential: UpstreamUnavailable', async () => {
     const unreachable = setUp();
     unreachable.iam.auth.push(new TransportError('network', 'connect ECONNREFUSED 127.0.0.1:9', 'ECONNREFUSED', false));
-    expect((await errorOf(unreachable.source.get())).message).toMatch(/IAM \(https:\/\/iam\.example\.test\) did not answer \(connect ECONNREFUSED.*check IAM_ENDPOINT/);
+    expect((await errorOf(unreachable.source.get())).message).toMatch(
+      /IAM \(https:\/\/iam\.example\.test\) did not answer \(connect ECONNREFUSED.*check IAM_ENDPOINT/,
+    );
     const noToken = setUp();
     noToken.iam.auth.push({ status: 201, body: '{}' });
-    expect(await errorOf(noToken.source.get())).toMatchObject({ name: 'UpstreamUnavailable', message: expect.stringMatching(/answered without X-Subject-Token/) });
+    expect(await errorOf(noToken.source.get())).toMatchObject({
+      name: 'UpstreamUnavailable',
+      message: expect.stringMatching(/answered without X-Subject-Token/),
+    });
     const noCredential = setUp();
     noCredential.iam.keys.push({ status: 201, body: '{"credential":{"access":"A"}}' });
     expect((await errorOf(noCredential.source.get())).message).toMatch(/step 3 .*answered without a usable credential/);
@@ -259,7 +293,10 @@ describe('named errors', () => {
 
   it.each([
     ['a token file', (jwt: string) => idTokenFromFile('/var/run/token', async () => jwt)],
-    ['AWS STS', (jwt: string) => idTokenFromSts({ audience: AUDIENCE, reader: () => async () => ({ ok: true, token: jwt, expiration: undefined }) })],
+    [
+      'AWS STS',
+      (jwt: string) => idTokenFromSts({ audience: AUDIENCE, reader: () => async () => ({ ok: true, token: jwt, expiration: undefined }) }),
+    ],
   ])('with %s, carries no token or key in any message or log line, even when IAM echoes them', async (_what, makeSource) => {
     const outputs: string[] = [];
     const jwt = token({ aud: 'wrong-audience', jti: randomUUID() });
@@ -267,7 +304,11 @@ describe('named errors', () => {
     const unscoped = `MIIleaked${randomUUID()}`;
     for (const status of [401, 403, 404, 500]) {
       const s = setUp({ source: sourceFor() });
-      s.iam.auth.push({ status, headers: { 'x-subject-token': unscoped }, body: JSON.stringify({ error: { message: `echo ${jwt} ${unscoped}` } }) });
+      s.iam.auth.push({
+        status,
+        headers: { 'x-subject-token': unscoped },
+        body: JSON.stringify({ error: { message: `echo ${jwt} ${unscoped}` } }),
+      });
       outputs.push((await errorOf(s.source.get())).message, ...s.lines);
     }
     const ok = setUp({ source: sourceFor() });
@@ -282,7 +323,14 @@ describe('named errors', () => {
     expect(everything).toMatch(/"step":"temporary-keys".*"iam_message":"echo \[REDACTED\] \[REDACTED\]"/);
     // Parts too: a token cut short in a message still carries its payload.
     const [, payload, signature] = jwt.split('.') as [string, string, string];
-    for (const secret of [jwt, payload.slice(0, 40), signature.slice(0, 40), unscoped, credentials.secretKey, credentials.securityToken as string]) {
+    for (const secret of [
+      jwt,
+      payload.slice(0, 40),
+      signature.slice(0, 40),
+      unscoped,
+      credentials.secretKey,
+      credentials.securityToken as string,
+    ]) {
       expect(everything).not.toContain(secret);
     }
   });
@@ -302,7 +350,11 @@ describe('the token sources', () => {
   });
 
   it.each([
-    ['missing', Object.assign(new Error('ENOENT: no such file'), { code: 'ENOENT' }), /the file does not exist\. Check HUAWEICLOUD_ID_TOKEN_FILE and, in Kubernetes, the pod's projected serviceAccountToken volume/],
+    [
+      'missing',
+      Object.assign(new Error('ENOENT: no such file'), { code: 'ENOENT' }),
+      /the file does not exist\. Check HUAWEICLOUD_ID_TOKEN_FILE and, in Kubernetes, the pod's projected serviceAccountToken volume/,
+    ],
     ['unreadable', Object.assign(new Error('EACCES'), { code: 'EACCES' }), /cannot be read by the function \(permission denied\)/],
     ['empty', '  \n', /the file is empty/],
     ['not a JWT', 'hello world', /does not hold a JWT/],
@@ -313,7 +365,9 @@ describe('the token sources', () => {
     });
     const error = await errorOf(source.read());
     expect(error).toBeInstanceOf(ConfigurationError);
-    expect(error.message).toMatch(/^OIDC federation, step 1 \(the ID token from the file HUAWEICLOUD_ID_TOKEN_FILE "\/var\/run\/secrets\/tokens\/huawei"\): /);
+    expect(error.message).toMatch(
+      /^OIDC federation, step 1 \(the ID token from the file HUAWEICLOUD_ID_TOKEN_FILE "\/var\/run\/secrets\/tokens\/huawei"\): /,
+    );
     expect(error.message).toMatch(message);
   });
 
@@ -324,7 +378,13 @@ describe('the token sources', () => {
       requests.push(request);
       return { ok: true, token: token(), expiration: undefined };
     };
-    const source = idTokenFromSts({ audience: AUDIENCE, reader: () => ((loads += 1), read) });
+    const source = idTokenFromSts({
+      audience: AUDIENCE,
+      reader: () => {
+        loads += 1;
+        return read;
+      },
+    });
     expect(loads).toBe(0);
     await source.read();
     await source.read();
@@ -367,18 +427,36 @@ describe('its place in the chain and its settings', () => {
       durationSeconds: 3600,
     });
     expect(
-      loadConfig({ ...base, HUAWEICLOUD_IDP_ID: 'aws', HUAWEICLOUD_ID_TOKEN_AUDIENCE: AUDIENCE, HUAWEICLOUD_FEDERATED_DURATION_SECONDS: '900', IAM_ENDPOINT: 'http://127.0.0.1:8080' }),
-    ).toMatchObject({ federation: { idpId: 'aws', tokenSource: { kind: 'aws-sts', audience: AUDIENCE }, durationSeconds: 900 }, iamEndpoint: 'http://127.0.0.1:8080' });
+      loadConfig({
+        ...base,
+        HUAWEICLOUD_IDP_ID: 'aws',
+        HUAWEICLOUD_ID_TOKEN_AUDIENCE: AUDIENCE,
+        HUAWEICLOUD_FEDERATED_DURATION_SECONDS: '900',
+        IAM_ENDPOINT: 'http://127.0.0.1:8080',
+      }),
+    ).toMatchObject({
+      federation: { idpId: 'aws', tokenSource: { kind: 'aws-sts', audience: AUDIENCE }, durationSeconds: 900 },
+      iamEndpoint: 'http://127.0.0.1:8080',
+    });
     expect(loadConfig(base).federation).toBeUndefined();
-    expect(loadConfig({ ...base, MRS_ENDPOINT: '', MRS_REGION: 'eu-de', HUAWEICLOUD_IDP_ID: 'aws', HUAWEICLOUD_ID_TOKEN_AUDIENCE: 'a' }).iamEndpoint).toBe('https://iam.eu-de.otc.t-systems.com');
+    expect(
+      loadConfig({ ...base, MRS_ENDPOINT: '', MRS_REGION: 'eu-de', HUAWEICLOUD_IDP_ID: 'aws', HUAWEICLOUD_ID_TOKEN_AUDIENCE: 'a' })
+        .iamEndpoint,
+    ).toBe('https://iam.eu-de.otc.t-systems.com');
   });
 
   it.each([
     [{ HUAWEICLOUD_IDP_ID: 'aws' }, /needs exactly one ID token source/],
-    [{ HUAWEICLOUD_IDP_ID: 'aws', HUAWEICLOUD_ID_TOKEN_FILE: '/t', HUAWEICLOUD_ID_TOKEN_AUDIENCE: 'a' }, /needs exactly one ID token source/],
+    [
+      { HUAWEICLOUD_IDP_ID: 'aws', HUAWEICLOUD_ID_TOKEN_FILE: '/t', HUAWEICLOUD_ID_TOKEN_AUDIENCE: 'a' },
+      /needs exactly one ID token source/,
+    ],
     [{ HUAWEICLOUD_ID_TOKEN_FILE: '/t' }, /without HUAWEICLOUD_IDP_ID/],
     [{ HUAWEICLOUD_IDP_ID: 'a b', HUAWEICLOUD_ID_TOKEN_FILE: '/t' }, /HUAWEICLOUD_IDP_ID "a b" is not an identity provider id/],
-    [{ HUAWEICLOUD_IDP_ID: 'aws', HUAWEICLOUD_ID_TOKEN_FILE: '/t', HUAWEICLOUD_FEDERATED_DURATION_SECONDS: '600' }, /HUAWEICLOUD_FEDERATED_DURATION_SECONDS must be a whole number from 900 to 86400/],
+    [
+      { HUAWEICLOUD_IDP_ID: 'aws', HUAWEICLOUD_ID_TOKEN_FILE: '/t', HUAWEICLOUD_FEDERATED_DURATION_SECONDS: '600' },
+      /HUAWEICLOUD_FEDERATED_DURATION_SECONDS must be a whole number from 900 to 86400/,
+    ],
     [{ HUAWEICLOUD_IDP_ID: 'aws', HUAWEICLOUD_ID_TOKEN_FILE: '/t', HUAWEICLOUD_CREDENTIALS_SECRET_ID: 's' }, /not both/],
   ])('refuses %p', (env, message) => {
     expect(() => loadConfig({ ...base, ...env })).toThrow(message);

@@ -19,7 +19,11 @@ let clock = Date.now();
 let emulator: Emulator;
 
 const idToken = (claims: Record<string, unknown> = {}, signingKey = key, header: Record<string, unknown> = {}) =>
-  signJwt(signingKey, { iss: ISSUER, aud: AUDIENCE, sub: ROLE, iat: Math.floor(clock / 1000), exp: Math.floor(clock / 1000) + 300, ...claims }, header);
+  signJwt(
+    signingKey,
+    { iss: ISSUER, aud: AUDIENCE, sub: ROLE, iat: Math.floor(clock / 1000), exp: Math.floor(clock / 1000) + 300, ...claims },
+    header,
+  );
 
 beforeAll(async () => {
   emulator = await startEmulator({
@@ -30,24 +34,41 @@ beforeAll(async () => {
     // The tests move the emulator's clock past keys' expiry; the SDK signer dates requests by the real one.
     maxClockSkewSeconds: 86_400,
     federation: {
-      identityProviders: { 'aws-idp': { issuer: ISSUER, clientId: AUDIENCE, signingKey: JSON.stringify(jwksOf(key)), mapping: { sub: ROLE } } },
+      identityProviders: {
+        'aws-idp': { issuer: ISSUER, clientId: AUDIENCE, signingKey: JSON.stringify(jwksOf(key)), mapping: { sub: ROLE } },
+      },
     },
   });
 });
 afterAll(() => emulator.close());
 
 async function post(path: string, headers: Record<string, string>, body = '{}') {
-  const response = await fetch(`${emulator.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body });
-  return { status: response.status, subjectToken: response.headers.get('x-subject-token'), body: (await response.json()) as Record<string, any> };
+  const response = await fetch(`${emulator.url}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body,
+  });
+  return {
+    status: response.status,
+    subjectToken: response.headers.get('x-subject-token'),
+    body: (await response.json()) as Record<string, any>,
+  };
 }
 const authPath = (idp = 'aws-idp', protocol = 'oidc') => `/v3/OS-FEDERATION/identity_providers/${idp}/protocols/${protocol}/auth`;
 const exchange = (token: string, idp?: string) => post(authPath(idp), { Authorization: `Bearer ${token}` });
 const temporaryKeys = (unscoped: string, duration?: number) =>
-  post('/v3.0/OS-CREDENTIAL/securitytokens', { 'X-Auth-Token': unscoped }, JSON.stringify({ auth: { identity: { methods: ['token'], token: duration === undefined ? {} : { duration_seconds: duration } } } }));
+  post(
+    '/v3.0/OS-CREDENTIAL/securitytokens',
+    { 'X-Auth-Token': unscoped },
+    JSON.stringify({ auth: { identity: { methods: ['token'], token: duration === undefined ? {} : { duration_seconds: duration } } } }),
+  );
 
 async function statusWith(credentials: { accessKey: string; secretKey: string; securityToken?: string }) {
   const url = `${emulator.url}/v2/${PROJECT}/clusters/demo-idle/iam-sync`;
-  const headers = sdkSign(url, { ...credentials, headers: credentials.securityToken === undefined ? {} : { 'X-Security-Token': credentials.securityToken } });
+  const headers = sdkSign(url, {
+    ...credentials,
+    headers: credentials.securityToken === undefined ? {} : { 'X-Security-Token': credentials.securityToken },
+  });
   const response = await fetch(url, { headers });
   return { status: response.status, body: (await response.json()) as Record<string, any> };
 }
@@ -58,7 +79,12 @@ async function newKeys(duration = 3600) {
   const keys = await temporaryKeys(auth.subjectToken as string, duration);
   expect(keys.status).toBe(201);
   const c = keys.body.credential;
-  return { accessKey: c.access as string, secretKey: c.secret as string, securityToken: c.securitytoken as string, expiresAt: c.expires_at as string };
+  return {
+    accessKey: c.access as string,
+    secretKey: c.secret as string,
+    securityToken: c.securitytoken as string,
+    expiresAt: c.expires_at as string,
+  };
 }
 
 describe('the ID token exchange', () => {
@@ -67,7 +93,10 @@ describe('the ID token exchange', () => {
     const auth = await exchange(idToken());
     expect(auth.status).toBe(201);
     expect(auth.subjectToken).toMatch(/^MII/);
-    expect(auth.body.token).toMatchObject({ methods: ['mapped'], user: { 'OS-FEDERATION': { identity_provider: { id: 'aws-idp' }, protocol: { id: 'oidc' } } } });
+    expect(auth.body.token).toMatchObject({
+      methods: ['mapped'],
+      user: { 'OS-FEDERATION': { identity_provider: { id: 'aws-idp' }, protocol: { id: 'oidc' } } },
+    });
     expect(emulator.federation?.exchanges().idTokens).toBe((before?.idTokens ?? 0) + 1);
   });
 
@@ -77,7 +106,12 @@ describe('the ID token exchange', () => {
 
   it.each([
     ['signed by a key the JWKS lacks', () => idToken({}, other), 'unknown-key', /key id is not in the identity provider's signing_key/],
-    ['signed by another key under the registered kid', () => idToken({}, other, { kid: 'kid-1' }), 'signature', /signature does not verify/],
+    [
+      'signed by another key under the registered kid',
+      () => idToken({}, other, { kid: 'kid-1' }),
+      'signature',
+      /signature does not verify/,
+    ],
     ['from another issuer', () => idToken({ iss: 'https://evil.example' }), 'issuer', /issuer does not match/],
     ['for another audience', () => idToken({ aud: 'wrong-audience' }), 'audience', /audience does not match/],
     ['expired', () => idToken({ exp: Math.floor(clock / 1000) - 1 }), 'expired', /has expired/],

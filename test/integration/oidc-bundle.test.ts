@@ -70,8 +70,10 @@ function environment(extra: Record<string, string>): Record<string, string> {
     ...extra,
   };
 }
-const stsEnvironment = (extra: Record<string, string> = {}) => environment({ HUAWEICLOUD_IDP_ID: 'aws-lambda', HUAWEICLOUD_ID_TOKEN_AUDIENCE: AUDIENCE, ...extra });
-const fileEnvironment = (path: string, extra: Record<string, string> = {}) => environment({ HUAWEICLOUD_IDP_ID: 'cce-cluster', HUAWEICLOUD_ID_TOKEN_FILE: path, ...extra });
+const stsEnvironment = (extra: Record<string, string> = {}) =>
+  environment({ HUAWEICLOUD_IDP_ID: 'aws-lambda', HUAWEICLOUD_ID_TOKEN_AUDIENCE: AUDIENCE, ...extra });
+const fileEnvironment = (path: string, extra: Record<string, string> = {}) =>
+  environment({ HUAWEICLOUD_IDP_ID: 'cce-cluster', HUAWEICLOUD_ID_TOKEN_FILE: path, ...extra });
 
 const lambdaContext = () => {
   const deadline = Date.now() + 10_000;
@@ -104,7 +106,12 @@ beforeAll(async () => {
       identityProviders: {
         // As an administrator registers them: idp_url, client_id, the issuer's JWKS as signing_key, a rule on sub.
         'aws-lambda': { issuer: sts.issuer, clientId: AUDIENCE, signingKey: JSON.stringify(sts.jwks()), mapping: { sub: ROLE } },
-        'cce-cluster': { issuer: K8S_ISSUER, clientId: K8S_AUDIENCE, signingKey: JSON.stringify(jwksOf(k8sKey)), mapping: { sub: K8S_SUBJECT } },
+        'cce-cluster': {
+          issuer: K8S_ISSUER,
+          clientId: K8S_AUDIENCE,
+          signingKey: JSON.stringify(jwksOf(k8sKey)),
+          mapping: { sub: K8S_SUBJECT },
+        },
       },
     },
   });
@@ -166,8 +173,17 @@ describe('the built bundle', () => {
     const latest = emulator.federation?.temporaryKeys().at(-1);
     const env: Record<string, string | undefined> = {
       ...process.env,
-      ...(source === 'sts' ? stsEnvironment() : source === 'file' ? fileEnvironment(tokenFile(projectedToken(), 'child-token')) : environment({})),
-      ...(source === 'keys' && latest && { HUAWEICLOUD_SDK_AK: latest.accessKey, HUAWEICLOUD_SDK_SK: latest.secretKey, HUAWEICLOUD_SDK_SECURITY_TOKEN: latest.securityToken }),
+      ...(source === 'sts'
+        ? stsEnvironment()
+        : source === 'file'
+          ? fileEnvironment(tokenFile(projectedToken(), 'child-token'))
+          : environment({})),
+      ...(source === 'keys' &&
+        latest && {
+          HUAWEICLOUD_SDK_AK: latest.accessKey,
+          HUAWEICLOUD_SDK_SK: latest.secretKey,
+          HUAWEICLOUD_SDK_SECURITY_TOKEN: latest.securityToken,
+        }),
     };
     const before = { ...exchanges(), sts: sts.tokensIssued() };
     const { answer, loaded } = await new Promise<{ answer: { is_synchronizing: boolean }; loaded: boolean }>((done, fail) => {
@@ -215,10 +231,20 @@ describe('end to end', () => {
     const response = await call(handler);
     expect(response.statusCode).toBe(200);
     expect(sts.tokensIssued()).toBe(before.sts + 1);
-    expect(sts.requests.at(-1)).toMatchObject({ action: 'GetWebIdentityToken', audience: [AUDIENCE], signingAlgorithm: 'RS256', durationSeconds: 300, verification: { ok: true }, status: 200 });
+    expect(sts.requests.at(-1)).toMatchObject({
+      action: 'GetWebIdentityToken',
+      audience: [AUDIENCE],
+      signingAlgorithm: 'RS256',
+      durationSeconds: 300,
+      verification: { ok: true },
+      status: 200,
+    });
     expect(exchanges()).toEqual({ idTokens: before.idTokens + 1, securityTokens: before.securityTokens + 1 });
     expect(emulator.federation?.requests.at(-2)).toMatchObject({ step: 'id-token', idpId: 'aws-lambda', status: 201 });
-    expect(emulator.requests[0]?.verification).toMatchObject({ ok: true, accessKey: emulator.federation?.temporaryKeys().at(-1)?.accessKey });
+    expect(emulator.requests[0]?.verification).toMatchObject({
+      ok: true,
+      accessKey: emulator.federation?.temporaryKeys().at(-1)?.accessKey,
+    });
     expect((await call(handler)).statusCode).toBe(200);
     expect(sts.tokensIssued()).toBe(before.sts + 1);
   });
@@ -248,7 +274,9 @@ describe('end to end', () => {
     expect(all.map((a) => a.statusCode)).toEqual(Array(20).fill(200));
     expect(sts.tokensIssued()).toBe(before.sts + 1);
     expect(exchanges()).toEqual({ idTokens: before.idTokens + 1, securityTokens: before.securityTokens + 1 });
-    expect(new Set(emulator.requests.map((r) => (r.verification.ok ? r.verification.accessKey : 'refused')))).toEqual(new Set([emulator.federation?.temporaryKeys().at(-1)?.accessKey]));
+    expect(new Set(emulator.requests.map((r) => (r.verification.ok ? r.verification.accessKey : 'refused')))).toEqual(
+      new Set([emulator.federation?.temporaryKeys().at(-1)?.accessKey]),
+    );
   });
 
   it('a revoked temporary key: MRS answers 401, the function exchanges once more and answers', async () => {
@@ -280,7 +308,9 @@ describe('named errors', () => {
   it('a token for the wrong audience: ConfigurationError from the exchange, naming the audience to compare with client_id; MRS not asked', async () => {
     const error = await errorOf(coldStart('iam-sync-status', stsEnvironment({ HUAWEICLOUD_ID_TOKEN_AUDIENCE: 'urn:wrong:audience' })));
     expect(error).toMatchObject({ status: 500, code: 'ConfigurationError' });
-    expect(error.message).toMatch(/^OIDC federation, step 2 \(exchanging the ID token from AWS STS GetWebIdentityToken \(audience HUAWEICLOUD_ID_TOKEN_AUDIENCE "urn:wrong:audience"\) with Huawei IAM, identity provider HUAWEICLOUD_IDP_ID "aws-lambda"\): IAM rejected the ID token \(HTTP 401, X-Request-Id [0-9a-f]{32}\)\. Check/);
+    expect(error.message).toMatch(
+      /^OIDC federation, step 2 \(exchanging the ID token from AWS STS GetWebIdentityToken \(audience HUAWEICLOUD_ID_TOKEN_AUDIENCE "urn:wrong:audience"\) with Huawei IAM, identity provider HUAWEICLOUD_IDP_ID "aws-lambda"\): IAM rejected the ID token \(HTTP 401, X-Request-Id [0-9a-f]{32}\)\. Check/,
+    );
     expect(error.message).toMatch(/client_id its audience "urn:wrong:audience"/);
     expect(emulator.federation?.requests.at(-1)).toMatchObject({ step: 'id-token', status: 401, reason: 'audience' });
     expect(emulator.requests).toHaveLength(0);
@@ -290,18 +320,26 @@ describe('named errors', () => {
     const expired = projectedToken({ iat: Math.floor(Date.now() / 1000) - 7200, exp: Math.floor(Date.now() / 1000) - 3600 });
     const error = await errorOf(coldStart('iam-sync-status', fileEnvironment(tokenFile(expired, 'expired'))));
     expect(error).toMatchObject({ status: 500, code: 'ConfigurationError' });
-    expect(error.message).toMatch(/^OIDC federation, step 2 \(exchanging the ID token from the file HUAWEICLOUD_ID_TOKEN_FILE "[^"]+expired" with Huawei IAM, identity provider HUAWEICLOUD_IDP_ID "cce-cluster"\): IAM rejected the ID token \(HTTP 401[^)]*\): it expired at .* \(exp\), 360[01] s ago\. The file is not being refreshed/);
+    expect(error.message).toMatch(
+      /^OIDC federation, step 2 \(exchanging the ID token from the file HUAWEICLOUD_ID_TOKEN_FILE "[^"]+expired" with Huawei IAM, identity provider HUAWEICLOUD_IDP_ID "cce-cluster"\): IAM rejected the ID token \(HTTP 401[^)]*\): it expired at .* \(exp\), 360[01] s ago\. The file is not being refreshed/,
+    );
     expect(emulator.federation?.requests.at(-1)).toMatchObject({ status: 401, reason: 'expired' });
   });
 
   it('an unknown identity provider: ConfigurationError naming HUAWEICLOUD_IDP_ID', async () => {
-    const error = await errorOf(coldStart('iam-sync-status', fileEnvironment(tokenFile(projectedToken()), { HUAWEICLOUD_IDP_ID: 'no-such-idp' })));
+    const error = await errorOf(
+      coldStart('iam-sync-status', fileEnvironment(tokenFile(projectedToken()), { HUAWEICLOUD_IDP_ID: 'no-such-idp' })),
+    );
     expect(error).toMatchObject({ status: 500, code: 'ConfigurationError' });
-    expect(error.message).toMatch(/identity provider HUAWEICLOUD_IDP_ID "no-such-idp"\): IAM has no such identity provider with the protocol oidc \(HTTP 404[^)]*\)\. Check HUAWEICLOUD_IDP_ID/);
+    expect(error.message).toMatch(
+      /identity provider HUAWEICLOUD_IDP_ID "no-such-idp"\): IAM has no such identity provider with the protocol oidc \(HTTP 404[^)]*\)\. Check HUAWEICLOUD_IDP_ID/,
+    );
   });
 
   it('a token the mapping does not match: ConfigurationError naming the mapping', async () => {
-    const error = await errorOf(coldStart('iam-sync-status', fileEnvironment(tokenFile(projectedToken({ sub: 'system:serviceaccount:default:other' }), 'other'))));
+    const error = await errorOf(
+      coldStart('iam-sync-status', fileEnvironment(tokenFile(projectedToken({ sub: 'system:serviceaccount:default:other' }), 'other'))),
+    );
     expect(error).toMatchObject({ code: 'ConfigurationError' });
     expect(error.message).toMatch(/the provider's mapping gives it no access \(HTTP 403[^)]*\)/);
   });
@@ -310,14 +348,18 @@ describe('named errors', () => {
     sts.setEnabled(false);
     const error = await errorOf(coldStart('iam-sync-status', stsEnvironment()));
     expect(error).toMatchObject({ status: 500, code: 'ConfigurationError' });
-    expect(error.message).toMatch(/^OIDC federation, step 1 \(the ID token from AWS STS GetWebIdentityToken\): outbound identity federation is not enabled on the AWS account/);
+    expect(error.message).toMatch(
+      /^OIDC federation, step 1 \(the ID token from AWS STS GetWebIdentityToken\): outbound identity federation is not enabled on the AWS account/,
+    );
     expect(error.message).not.toMatch(/metadata/);
   });
 
   it('a missing token file: ConfigurationError from the token source', async () => {
     const error = await errorOf(coldStart('iam-sync-status', fileEnvironment(join(folder, 'no-such-token'))));
     expect(error).toMatchObject({ status: 500, code: 'ConfigurationError' });
-    expect(error.message).toMatch(/^OIDC federation, step 1 \(the ID token from the file HUAWEICLOUD_ID_TOKEN_FILE "[^"]+no-such-token"\): the file does not exist/);
+    expect(error.message).toMatch(
+      /^OIDC federation, step 1 \(the ID token from the file HUAWEICLOUD_ID_TOKEN_FILE "[^"]+no-such-token"\): the file does not exist/,
+    );
   });
 });
 
