@@ -105,7 +105,7 @@ async function main() {
       console.log(`  curl -X PUT ${emulator.url}/_emulator/clusters/demo-idle -d '{"is_synchronizing":true}'`);
       console.log(`  curl '${gateway.url}/clusters/demo-idle/iam-sync?fresh=true'   (past the function's short status cache)`);
       console.log(`  curl -X POST ${gateway.url}/clusters/demo-idle/iam-sync -H 'Content-Type: application/json' -d '{"is_all_sync":true}'   (starts a sync; the emulator's last 10 s)`);
-      console.log(`  curl '${gateway.url}/clusters/demo-idle/iam-sync/wait?max_wait_seconds=25'   (waits until it has ended)`);
+      console.log(`  curl '${gateway.url}/clusters/demo-idle/iam-sync/wait?max_wait_seconds=25&min_delay_seconds=1&max_delay_seconds=2'   (waits until it has ended)`);
       console.log(`  curl ${gateway.url}/clusters/demo-idle/iam-sync/is-synchronous`);
       console.log(`  curl ${gateway.url}/clusters/demo-idle/iam-sync/users`);
       console.log(`  curl -X POST ${emulator.url}/_emulator/clusters/demo-idle/iam-sync/finish   (ends a running sync at once)`);

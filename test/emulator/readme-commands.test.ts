@@ -1,6 +1,8 @@
 /**
  * The README's commands, read from README.md itself and run in the README's order against
- * what `npm start` starts: the demo emulator and the gateway over the built status function.
+ * what `npm start` starts: the demo emulator and the gateway over the built functions (the
+ * reads, the start, enabled as npm start enables it, and the wait; the emulator's syncs are
+ * made short, so that the README's wait ends in a moment).
  * Every `curl` line in a code block (with the output shown under it, if any) and every
  * admin example written as `` `PUT /_emulator/...` `` (with the JSON body given after it)
  * must work as shown, so the test fails as soon as the README and the code drift apart.
@@ -12,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { demoEmulatorOptions, demoFunctionEnvironment } from '../../emulator/demo';
 import { type Emulator, startEmulator } from '../../emulator/server';
-import { DEFAULT_ROUTES, type FunctionHandler, type Gateway, startGateway } from '../../gateway/server';
+import { ALL_ROUTES, type FunctionHandler, type Gateway, startGateway } from '../../gateway/server';
 import { type Reply, send } from '../fixtures/http-client';
 import { coldStart } from '../fixtures/load-bundle';
 
@@ -201,8 +203,14 @@ describe('the README commands', () => {
     emulator = await startEmulator(demoEmulatorOptions());
     // As npm start: nothing from the developer's environment points the function elsewhere.
     for (const name of Object.keys(process.env)) if (/^(MRS_|HUAWEICLOUD_SDK_|RUNTIME_)/.test(name)) delete process.env[name];
-    const handler = coldStart('iam-sync-status', { ...demoFunctionEnvironment(emulator.url), LOG_LEVEL: 'error' });
-    gateway = await startGateway({ routes: DEFAULT_ROUTES, handlers: { 'iam-sync-status': handler as FunctionHandler } });
+    emulator.iamSync.setDefaults({ durationMs: 1500 });
+    const env = { ...demoFunctionEnvironment(emulator.url), LOG_LEVEL: 'error' };
+    const handlers = {
+      'iam-sync-status': coldStart('iam-sync-status', env) as FunctionHandler,
+      'iam-sync-start': coldStart('iam-sync-start', { ...env, IAM_SYNC_START_ENABLED: 'true' }) as FunctionHandler,
+      'iam-sync-wait': coldStart('iam-sync-wait', env) as FunctionHandler,
+    };
+    gateway = await startGateway({ routes: ALL_ROUTES, handlers });
   });
 
   afterAll(async () => {
