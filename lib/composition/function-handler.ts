@@ -20,26 +20,31 @@ import type { FunctionParts } from './parts';
 /** The function's own work, given its validated query, its parts and how to call Huawei APIs for this invocation. */
 export type Work<Query, Answer> = (query: Query, parts: FunctionParts, call: CallOptions, invocation: Invocation) => Promise<Answer>;
 
-export function createFunctionHandler<Query, Answer>(setUp: () => FunctionParts, route: TriggerRoute<Query, Answer>, work: Work<Query, Answer>) {
+export function createFunctionHandler<Query, Answer>(
+  setUp: () => FunctionParts,
+  route: TriggerRoute<Query, Answer>,
+  work: Work<Query, Answer>,
+) {
   const start = coldStart(setUp);
   const log = start.ok ? start.parts.log : createLogger({ level: 'info' });
   if (!start.ok) log.error('cold start failed', { error: start.error });
   const marginMs = start.ok ? start.parts.config.deadlineMarginMs : 0;
 
-  return middy<Query, Answer, Error, AdapterContext>({ timeoutEarlyInMillis: 0 })
+  const corsAllowOrigins = start.ok ? start.parts.config.corsAllowOrigins : [];
+  const steps = middy<Query, Answer, Error, AdapterContext>({ timeoutEarlyInMillis: 0 })
     .use(invocationContext(log, marginMs))
-    .use(structuredLogging())
-    .use(cors(start.ok ? start.parts.config.corsAllowOrigins : [], route.httpMethods ?? []))
-    .use(triggerAdapter(route))
-    .handler(async (query, { invocation }) => {
-      if (!start.ok) throw start.error;
-      const call: CallOptions = {
-        credentials: credentialProviderFor(invocation.platform, start.parts.config.environmentCredentials, start.parts.credentialFallback),
-        deadlineAt: invocation.deadlineAt,
-        log: invocation.log,
-      };
-      return work(query, start.parts, call, invocation);
-    });
+    .use(structuredLogging());
+  // Without CORS_ALLOW_ORIGINS the CORS step changes nothing; a deployment without it does not run it.
+  if (corsAllowOrigins.length > 0) steps.use(cors(corsAllowOrigins, route.httpMethods ?? []));
+  return steps.use(triggerAdapter(route)).handler(async (query, { invocation }) => {
+    if (!start.ok) throw start.error;
+    const call: CallOptions = {
+      credentials: credentialProviderFor(invocation.platform, start.parts.config.environmentCredentials, start.parts.credentialFallback),
+      deadlineAt: invocation.deadlineAt,
+      log: invocation.log,
+    };
+    return work(query, start.parts, call, invocation);
+  });
 }
 
 /** The instance's parts, or why it could not be set up (answered to every invocation). */
