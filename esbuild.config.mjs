@@ -26,7 +26,9 @@ const SHIMMED_HEADER_SORT =
 export function replaceExactlyOnce(source, from, to, file) {
   const found = source.split(from).length - 1;
   if (found !== 1) {
-    throw new Error(`expected ${JSON.stringify(from)} exactly once in ${file}, found it ${found} times: the package changed; review esbuild.config.mjs`);
+    throw new Error(
+      `expected ${JSON.stringify(from)} exactly once in ${file}, found it ${found} times: the package changed; review esbuild.config.mjs`,
+    );
   }
   return source.replace(from, () => to);
 }
@@ -77,7 +79,12 @@ export const middyWebStreamsLazily = {
       const source = await readFile(args.path, 'utf8');
       const withoutImport = replaceExactlyOnce(source, MIDDY_STREAM_WEB_IMPORT, '', args.path);
       return {
-        contents: replaceExactlyOnce(withoutImport, MIDDY_STREAM_WEB_USE, 'handlerBody instanceof require("node:stream/web").ReadableStream', args.path),
+        contents: replaceExactlyOnce(
+          withoutImport,
+          MIDDY_STREAM_WEB_USE,
+          'handlerBody instanceof require("node:stream/web").ReadableStream',
+          args.path,
+        ),
         loader: 'js',
         resolveDir: dirname(args.path),
       };
@@ -88,10 +95,12 @@ export const middyWebStreamsLazily = {
 /**
  * Modules split out of each function's bundle into a file beside it, by the specifier that
  * lib/composition/lazy.ts (the one place that loads them) requires them with. A deployment
- * that does not need one never even parses it at cold start. Only modules that throw none of
- * the adapter's error classes may be split: a chunk has its own copies of every class it
- * bundles, and `instanceof` would not know them (the IAM project look-up stays inline,
- * required lazily, for that reason).
+ * that does not need one never even parses it at cold start. A chunk has its own copies of
+ * every module it bundles, so `instanceof` would not know its copies of the adapter's error
+ * classes, and secrets it registered with its own lib/log.ts would not be scrubbed: a chunk
+ * that throws those errors or registers secrets is built `fromMainBundle`, taking those
+ * modules (MAIN_BUNDLE_MODULES) from the bundle that loaded it. (The IAM project look-up
+ * stays in the bundle, imported: it is small and signs with the bundle's signer.)
  */
 export const LAZY_CHUNKS = {
   '../cache/redis': { file: 'redis-tier.js', source: join('lib', 'cache', 'redis.ts') },
@@ -99,12 +108,49 @@ export const LAZY_CHUNKS = {
   '../credentials/secrets-manager-read': { file: 'secrets-manager.js', source: join('lib', 'credentials', 'secrets-manager-read.ts') },
   // The AWS SDK's STS client: only with HUAWEICLOUD_ID_TOKEN_AUDIENCE (OIDC federation from a Lambda role).
   '../credentials/oidc-sts-read': { file: 'oidc-sts.js', source: join('lib', 'credentials', 'oidc-sts-read.ts') },
+  // The fallback credential sources (Secrets Manager, OIDC federation, ECS metadata): only when an invocation has neither the agency's nor the environment's keys.
+  './credential-sources': {
+    file: 'credential-sources.js',
+    source: join('lib', 'composition', 'credential-sources.ts'),
+    fromMainBundle: true,
+  },
 };
+
+/**
+ * The main bundle's modules a `fromMainBundle` chunk uses instead of copies, by source file,
+ * under the names lib/composition/lazy.ts (loadCredentialSources) hands them over with. Such a
+ * chunk's file exports a function of those modules that evaluates the chunk for the bundle
+ * calling it, so that two bundles in one process (tests load many) never share one's classes.
+ */
+export const MAIN_BUNDLE_MODULES = {
+  [join(root, 'lib', 'errors.ts')]: 'errors',
+  [join(root, 'lib', 'log.ts')]: 'log',
+  [join(root, 'lib', 'huawei', 'response.ts')]: 'huawei/response',
+};
+const MAIN_BUNDLE_PARAMETER = '__mainBundleModules';
+const fromMainBundle = {
+  name: 'from-main-bundle',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.?\// }, (args) => {
+      const file = join(args.resolveDir, args.path);
+      const name = MAIN_BUNDLE_MODULES[`${file}.ts`] ?? MAIN_BUNDLE_MODULES[file];
+      return name === undefined ? undefined : { path: name, namespace: 'main-bundle' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'main-bundle' }, (args) => ({
+      contents: `module.exports = ${MAIN_BUNDLE_PARAMETER}[${JSON.stringify(args.path)}];\n`,
+      loader: 'js',
+    }));
+  },
+};
+/** A `fromMainBundle` chunk's text, as the function of the main bundle's modules that its file exports. */
+function asFunctionOfMainBundle(text) {
+  return `"use strict";module.exports=function(${MAIN_BUNDLE_PARAMETER}){var module={exports:{}},exports=module.exports;\n${text}\nreturn module.exports};\n`;
+}
 const LAZY_IMPORTER = /[\\/]lib[\\/]composition[\\/]lazy\.ts$/;
 const lazyChunksApart = {
   name: 'lazy-chunks-apart',
   setup(build) {
-    build.onResolve({ filter: /^\.\.\// }, (args) => {
+    build.onResolve({ filter: /^\.\.?\// }, (args) => {
       const chunk = LAZY_CHUNKS[args.path];
       return chunk !== undefined && LAZY_IMPORTER.test(args.importer) ? { path: `./${chunk.file}`, external: true } : undefined;
     });
@@ -143,14 +189,41 @@ export const FUNCTION_PLUGINS = [signerShims, middyWebStreamsLazily, lazyChunksA
  * repository root. The bench builds variants elsewhere (`outdir`) with settings or plugins changed,
  * and may ask for a few functions only (`names`).
  */
-export async function buildFunctions({ quiet = false, outdir = join(root, 'dist'), options = {}, plugins = FUNCTION_PLUGINS, names = functionNames } = {}) {
+export async function buildFunctions({
+  quiet = false,
+  outdir = join(root, 'dist'),
+  options = {},
+  plugins = FUNCTION_PLUGINS,
+  names = functionNames,
+} = {}) {
   const sizes = {};
   const logLevel = quiet ? 'error' : 'warning';
   for (const name of names) {
     const results = await Promise.all([
-      build({ ...common, ...options, entryPoints: [join(root, 'functions', `${name}.ts`)], outfile: join(outdir, name, 'index.js'), plugins, logLevel }),
+      build({
+        ...common,
+        ...options,
+        entryPoints: [join(root, 'functions', `${name}.ts`)],
+        outfile: join(outdir, name, 'index.js'),
+        plugins,
+        logLevel,
+      }),
       ...Object.values(LAZY_CHUNKS).map((chunk) =>
-        build({ ...common, ...options, entryPoints: [join(root, chunk.source)], outfile: join(outdir, name, chunk.file), logLevel }),
+        build({
+          ...common,
+          ...options,
+          entryPoints: [join(root, chunk.source)],
+          outfile: join(outdir, name, chunk.file),
+          plugins: chunk.fromMainBundle ? [fromMainBundle] : [],
+          logLevel,
+        }).then((result) =>
+          chunk.fromMainBundle
+            ? {
+                ...result,
+                outputFiles: result.outputFiles.map(({ path, text }) => ({ path, contents: Buffer.from(asFunctionOfMainBundle(text)) })),
+              }
+            : result,
+        ),
       ),
     ]);
     for (const result of results) {

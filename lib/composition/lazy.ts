@@ -6,19 +6,29 @@
  * beside the function's bundle; the specifiers below and the keys there must match, and
  * `test/integration/bundle-contents.test.ts` checks that they do.
  */
-import type * as ProjectLookupModule from '../iam/project-lookup';
+import * as ProjectLookupModule from '../iam/project-lookup';
 import type * as RedisTierModule from '../cache/redis';
 import type * as SecretsManagerReadModule from '../credentials/secrets-manager-read';
 import type * as OidcStsReadModule from '../credentials/oidc-sts-read';
+import * as errors from '../errors';
+import * as huaweiResponse from '../huawei/response';
+import * as log from '../log';
+import type * as CredentialSourcesModule from './credential-sources';
 
 /** The Redis tier and its client library (about 150 KB, tens of milliseconds): only with REDIS_URL. */
 export function loadRedisTier(): typeof RedisTierModule {
   return require('../cache/redis') as typeof RedisTierModule;
 }
 
-/** IAM's project look-up: only when no project id is configured. */
+/**
+ * IAM's project look-up: only called when no project id is configured. It stays in the main
+ * bundle (it throws the adapter's error classes) and is imported, not required: a `require` of
+ * a bundled module makes esbuild wrap that module and everything it imports in lazy-init
+ * closures, which V8 then parses twice at every cold start; its own top level declares
+ * functions only.
+ */
 export function loadProjectLookup(): typeof ProjectLookupModule {
-  return require('../iam/project-lookup') as typeof ProjectLookupModule;
+  return ProjectLookupModule;
 }
 
 /** The AWS Secrets Manager client (the AWS SDK): only with HUAWEICLOUD_CREDENTIALS_SECRET_ID, and only at the secret's first read. */
@@ -29,4 +39,29 @@ export function loadSecretsManagerReader(): typeof SecretsManagerReadModule {
 /** The AWS STS client (the AWS SDK): only with HUAWEICLOUD_ID_TOKEN_AUDIENCE, and only at the first exchange. */
 export function loadStsTokenReader(): typeof OidcStsReadModule {
   return require('../credentials/oidc-sts-read') as typeof OidcStsReadModule;
+}
+
+/**
+ * The fallback credential sources (Secrets Manager, OIDC federation, ECS metadata): only when
+ * an invocation has neither the agency's nor the environment's keys. They throw the adapter's
+ * error classes and register secrets with the logger, so the chunk (built `fromMainBundle`)
+ * holds no copies of those modules: its file exports a function of this bundle's, evaluated
+ * once per bundle. Run from the sources (tests), the require gives the module itself.
+ */
+let credentialSources: typeof CredentialSourcesModule | undefined;
+export function loadCredentialSources(): typeof CredentialSourcesModule {
+  if (credentialSources === undefined) {
+    const loaded = require('./credential-sources') as
+      | typeof CredentialSourcesModule
+      | ((modules: MainBundleModules) => typeof CredentialSourcesModule);
+    credentialSources = typeof loaded === 'function' ? loaded({ errors, log, 'huawei/response': huaweiResponse }) : loaded;
+  }
+  return credentialSources;
+}
+
+/** What a `fromMainBundle` chunk takes from the bundle that loads it (esbuild.config.mjs MAIN_BUNDLE_MODULES). */
+interface MainBundleModules {
+  readonly errors: typeof errors;
+  readonly log: typeof log;
+  readonly 'huawei/response': typeof huaweiResponse;
 }

@@ -7,16 +7,13 @@
 import type { SharedTier } from '../cache/entry';
 import type { Config } from '../config';
 import type { FallbackCredentialSource } from '../credentials/chain';
-import { createEcsMetadataSource } from '../credentials/ecs-metadata';
-import { createOidcFederationSource, idTokenFromFile, idTokenFromSts } from '../credentials/oidc';
-import { createSecretsManagerSource } from '../credentials/secrets-manager';
 import type { CallOptions } from '../huawei/signed-request';
 import { type Send, send as sendOverHttps } from '../huawei/transport';
 import { createIdempotencyStore, type IdempotencyStore, type SharedRecords } from '../idempotency/store';
 import { createLogger, type Logger } from '../log';
 import { createMrsClient, type MrsClient } from '../mrs/client';
 import { createStatusService, type StatusService } from '../status/service';
-import { loadProjectLookup, loadRedisTier, loadSecretsManagerReader, loadStsTokenReader } from './lazy';
+import { loadCredentialSources, loadProjectLookup, loadRedisTier, loadSecretsManagerReader, loadStsTokenReader } from './lazy';
 
 export interface FunctionParts {
   readonly config: Config;
@@ -54,50 +51,46 @@ export function functionParts(config: Config, overrides: PartOverrides = {}): Fu
   const defaultProjectId = projectSource(config, send);
   const shared = sharedTier(config, log);
   const service = createStatusService({ client, endpoint: config.endpoint, defaultProjectId, cache: config.cache, shared });
+  // Built at first use: the read functions never use the idempotency store, and most invocations
+  // sign with the agency's or the environment's keys, never asking the fallback source.
+  let idempotency: IdempotencyStore | undefined;
+  let fallback: FallbackCredentialSource | undefined;
+  const fallbackSource = () => (fallback ??= credentialFallback(config, send, log));
   return {
     config,
     log,
     client,
     service,
-    idempotency: createIdempotencyStore({ namespace: config.endpoint, shared }),
+    get idempotency() {
+      idempotency ??= createIdempotencyStore({ namespace: config.endpoint, shared });
+      return idempotency;
+    },
     defaultProjectId,
-    credentialFallback: credentialFallback(config, send, log),
+    credentialFallback: { get: () => fallbackSource().get(), renew: (refused) => fallbackSource().renew(refused) },
   };
 }
 
 /**
- * After the agency and the environment's keys: the AWS Secrets Manager secret when one is
- * configured (Lambda), or OIDC federation when HUAWEICLOUD_IDP_ID is set, else the ECS metadata service.
+ * After the agency and the environment's keys: the AWS Secrets Manager secret, OIDC federation
+ * or the ECS metadata service (./credential-sources.ts, a chunk loaded at the first ask).
  */
 function credentialFallback(config: Config, send: Send, log: Logger): FallbackCredentialSource {
-  const federation = config.federation;
-  if (federation !== undefined) {
-    const source = federation.tokenSource;
-    const tokenSource =
-      source.kind === 'file'
-        ? idTokenFromFile(source.path)
-        : idTokenFromSts({ audience: source.audience, reader: () => loadStsTokenReader().createWebIdentityTokenReader({ requestTimeoutMs: config.requestTimeoutMs }), log });
-    return createOidcFederationSource({
-      idpId: federation.idpId,
-      iamEndpoint: config.iamEndpoint,
-      durationSeconds: federation.durationSeconds,
-      tokenSource,
-      send,
-      requestTimeoutMs: config.requestTimeoutMs,
-      log,
-    });
-  }
-  const secret = config.credentialsSecret;
-  if (secret === undefined) return createEcsMetadataSource({ url: config.ecsMetadataUrl, send });
-  const reader = () => loadSecretsManagerReader().createSecretReader({ region: secret.region, requestTimeoutMs: config.requestTimeoutMs });
-  return createSecretsManagerSource({ secretId: secret.secretId, ttlMs: secret.ttlMs, reader, log });
+  return loadCredentialSources().createCredentialFallback(config, send, log, {
+    secretReader: (options) => loadSecretsManagerReader().createSecretReader(options),
+    webIdentityTokenReader: (options) => loadStsTokenReader().createWebIdentityTokenReader(options),
+  });
 }
 
 function projectSource(config: Config, send: Send): (call: CallOptions) => Promise<string> {
   const { projectId, region } = config;
   if (projectId !== undefined) return () => Promise.resolve(projectId);
   // Config guarantees a region when there is no project id.
-  return loadProjectLookup().createProjectLookup({ iamEndpoint: config.iamEndpoint, region: region as string, requestTimeoutMs: config.requestTimeoutMs, send });
+  return loadProjectLookup().createProjectLookup({
+    iamEndpoint: config.iamEndpoint,
+    region: region as string,
+    requestTimeoutMs: config.requestTimeoutMs,
+    send,
+  });
 }
 
 /**

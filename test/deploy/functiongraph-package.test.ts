@@ -12,7 +12,10 @@ import { crc32Table, createZip, FILE_MODE, FIXED_DOS_DATE, FIXED_DOS_TIME, readZ
 
 const root = resolve(__dirname, '..', '..');
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
-const FUNCTIONS = readdirSync(join(root, 'functions')).filter((f) => f.endsWith('.ts')).map((f) => f.replace(/\.ts$/, '')).sort();
+const FUNCTIONS = readdirSync(join(root, 'functions'))
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => f.replace(/\.ts$/, ''))
+  .sort();
 
 describe('zip writer', () => {
   const files = [
@@ -72,7 +75,7 @@ describe('npm run package:functiongraph', () => {
     return out;
   }
 
-  it('builds twice into identical zips, each holding exactly index.js and the lazily loaded chunks (oidc-sts.js, redis-tier.js, secrets-manager.js) as built', () => {
+  it('builds twice into identical zips, each holding exactly index.js and the lazily loaded chunks (credential-sources.js, oidc-sts.js, redis-tier.js, secrets-manager.js) as built', () => {
     const first = packageInto();
     const second = packageInto();
     expect(readdirSync(first).sort()).toEqual(FUNCTIONS.map((name) => `${name}.zip`));
@@ -81,7 +84,13 @@ describe('npm run package:functiongraph', () => {
       const b = readFileSync(join(second, `${name}.zip`));
       expect(sha256(a)).toBe(sha256(b));
       const entries = readZip(a);
-      expect(entries.map((e) => e.name)).toEqual(['index.js', 'oidc-sts.js', 'redis-tier.js', 'secrets-manager.js']);
+      expect(entries.map((e) => e.name)).toEqual([
+        'credential-sources.js',
+        'index.js',
+        'oidc-sts.js',
+        'redis-tier.js',
+        'secrets-manager.js',
+      ]);
       for (const entry of entries) expect(entry.data.equals(readFileSync(join(root, 'dist', name, entry.name)))).toBe(true);
     }
   }, 60_000);
