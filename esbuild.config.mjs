@@ -147,15 +147,21 @@ function asFunctionOfMainBundle(text) {
   return `"use strict";module.exports=function(${MAIN_BUNDLE_PARAMETER}){var module={exports:{}},exports=module.exports;\n${text}\nreturn module.exports};\n`;
 }
 const LAZY_IMPORTER = /[\\/]lib[\\/]composition[\\/]lazy\.ts$/;
-const lazyChunksApart = {
-  name: 'lazy-chunks-apart',
-  setup(build) {
-    build.onResolve({ filter: /^\.\.?\// }, (args) => {
-      const chunk = LAZY_CHUNKS[args.path];
-      return chunk !== undefined && LAZY_IMPORTER.test(args.importer) ? { path: `./${chunk.file}`, external: true } : undefined;
-    });
-  },
-};
+/** The bench builds the functions with some chunks `inline` (bundled as before) to measure what splitting each saves. */
+export function lazyChunksApartPlugin({ inline = [] } = {}) {
+  return {
+    name: inline.length === 0 ? 'lazy-chunks-apart' : `lazy-chunks-apart-except-${inline.join('-')}`,
+    setup(build) {
+      build.onResolve({ filter: /^\.\.?\// }, (args) => {
+        const chunk = LAZY_CHUNKS[args.path];
+        return chunk !== undefined && !inline.includes(args.path) && LAZY_IMPORTER.test(args.importer)
+          ? { path: `./${chunk.file}`, external: true }
+          : undefined;
+      });
+    },
+  };
+}
+const lazyChunksApart = lazyChunksApartPlugin();
 
 /** How everything here is bundled for Node 20: one CommonJS file, as FunctionGraph and Lambda load it. */
 export const NODE_BUNDLE = { bundle: true, platform: 'node', target: 'node20', format: 'cjs' };

@@ -2,8 +2,9 @@
 // the SDK's full client), in one run: bundle size, module load time (with and without
 // esbuild's keepNames), a whole cold invocation beside a bare floor (bench/floor-handler.ts)
 // and beside builds without each cold-start change, what each module adds to the bundle,
-// warm invocation cost (uncached, memory-tier hit, Redis-tier hit) and upstream calls for a
-// burst of lookups. Prints markdown tables for the README and writes the figures to
+// warm invocation cost (uncached, memory-tier hit, Redis-tier hit), upstream calls for a
+// burst of lookups, and the waiters' MRS calls and answer times over a timed sync
+// (bench/waiters.mjs). Prints markdown tables for the README and writes the figures to
 // .bench/results.json.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -14,13 +15,15 @@ import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { buildFunctions, FUNCTION_BUNDLE, FUNCTION_PLUGINS, signerShims, signerShimsPlugin } from '../esbuild.config.mjs';
+import { buildFunctions, FUNCTION_BUNDLE, FUNCTION_PLUGINS, lazyChunksApartPlugin, signerShims, signerShimsPlugin } from '../esbuild.config.mjs';
+import { measureWaiters, printWaiters, waiterVerdicts } from './waiters.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const scratch = join(root, '.bench');
 const requireFile = createRequire(import.meta.url);
 
 const STATUS_FUNCTION = 'iam-sync-status';
+const WAIT_FUNCTION = 'iam-sync-wait';
 const LOAD_RUNS = 25;
 const COLD_RUNS = 40;
 const WARM_UP_CALLS = 2_000;
@@ -348,6 +351,7 @@ function printReport(r) {
   row("without the header-order shim (the SDK's `localeCompare`: ICU collation set up on the first signature)", c.statusLocaleCompare, r.bytes.statusLocaleCompare);
   row("without deferring @middy/core's `node:stream/web` import (streamed responses only)", c.statusMiddyStreamWeb, r.bytes.statusMiddyStreamWeb);
   row("without the url shim (the SDK's first `url.parse`)", c.statusUrlParse, r.bytes.statusUrlParse);
+  row('without the credential-sources chunk (the Secrets Manager, OIDC and ECS metadata sources, with `node:fs/promises`, inline)', c.statusCredentialSourcesInline, r.bytes.statusCredentialSourcesInline);
   row('without keepNames (a setting, not a change: kept for readable error names)', c.statusNoKeepNames, r.bytes.statusNoKeepNames);
 
   const cc = c.statusCodeCache;
@@ -391,12 +395,13 @@ function printReport(r) {
   console.log(`| status bundle (cache, single flight) | ${b.status.upstreamCalls} | ${ms(b.status.wallMs)} ms |`);
   console.log(`| naive baseline (no cache) | ${b.baseline.upstreamCalls} | ${ms(b.baseline.wallMs)} ms |`);
   console.log(`\nGoal: exactly ${BURST.clusters} upstream calls: ${verdict(r.pass.burst)}`);
+  printWaiters(r.waiters, waiterVerdicts(r.waiters));
 }
 
 mkdirSync(scratch, { recursive: true });
 // Built as deployed, but into the bench's own folder: a build of dist/ by anyone else during the run changes nothing measured here.
 const deployed = join(scratch, 'deployed');
-const sizes = await buildFunctions({ quiet: true, outdir: deployed, names: [STATUS_FUNCTION] });
+const sizes = await buildFunctions({ quiet: true, outdir: deployed, names: [STATUS_FUNCTION, WAIT_FUNCTION] });
 const statusBundle = join(deployed, STATUS_FUNCTION, 'index.js');
 const baselineBundle = await bundle('baseline-handler.ts', join(scratch, 'baseline', 'index.js'));
 const warmBundle = await bundle('warm-entry.ts', join(scratch, 'warm-entry.js'));
@@ -414,6 +419,7 @@ const variants = {
   localeCompare: await statusVariant('locale-compare', { plugins: withoutPlugin('signer-shims', signerShimsPlugin({ headerOrder: false })) }),
   middyStreamWeb: await statusVariant('middy-stream-web', { plugins: withoutPlugin('middy-web-streams-lazily') }),
   urlParse: await statusVariant('url-parse', { plugins: withoutPlugin('signer-shims', signerShimsPlugin({ url: false })) }),
+  credentialSourcesInline: await statusVariant('credential-sources-inline', { plugins: withoutPlugin('lazy-chunks-apart', lazyChunksApartPlugin({ inline: ['./credential-sources'] })) }),
 };
 /** The deployed status bundle loaded through a V8 code cache (bench/code-cache-loader.cjs): what compiling its JavaScript costs. */
 const codeCache = join(scratch, 'code-cache');
@@ -441,12 +447,15 @@ try {
     statusLocaleCompare: variants.localeCompare.file,
     statusMiddyStreamWeb: variants.middyStreamWeb.file,
     statusUrlParse: variants.urlParse.file,
+    statusCredentialSourcesInline: variants.credentialSourcesInline.file,
     statusCodeCache: join(codeCache, 'index.js'),
     // The same bundle, its one info line per invocation off: what logging costs the first answer.
     statusNoLogLine: { file: statusBundle, env: { LOG_LEVEL: 'error' } },
   });
   const warmMicros = await measureWarm(warmBundle, redis?.url);
   const burst = await measureBurst(fleetBundle, { status: statusBundle, baseline: baselineBundle });
+  // Waiters (bench/waiters.mjs): a sync of a set length played by the emulator, about 20 s.
+  const waiters = await measureWaiters(fleetBundle, join(deployed, WAIT_FUNCTION, 'index.js'), BENCH_ENV);
   const results = {
     node: process.version,
     cpu: os.cpus()[0].model,
@@ -462,6 +471,7 @@ try {
       statusLocaleCompare: variants.localeCompare.bytes,
       statusMiddyStreamWeb: variants.middyStreamWeb.bytes,
       statusUrlParse: variants.urlParse.bytes,
+      statusCredentialSourcesInline: variants.credentialSourcesInline.bytes,
     },
     statusModuleBytes: await moduleBytes(),
     loadMs,
@@ -472,7 +482,9 @@ try {
     warmMicros,
     hitToUncached: warmMicros.memoryHitDirect.median / warmMicros.uncachedDirect.median,
     burst,
+    waiters,
   };
+  const waiterPass = waiterVerdicts(waiters);
   results.pass = {
     size: results.bytes.status <= GOALS.maxStatusBytes,
     load: results.loadSpeedup >= GOALS.minLoadSpeedup,
@@ -480,6 +492,9 @@ try {
     burst: burst.status.upstreamCalls === BURST.clusters,
     // Both ways of reading the same runs must agree: a ratio that passes one way only is noise, not a pass.
     cold: results.coldToFloor <= GOALS.maxColdToFloor && results.coldToFloorInRound <= GOALS.maxColdToFloor,
+    waiterCallsVsSchedule: waiterPass.callsVsSchedule,
+    waiterConcurrentCalls: waiterPass.concurrentCalls,
+    waiterEndToAnswer: waiterPass.endToAnswer,
   };
   printReport(results);
   writeFileSync(join(scratch, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
