@@ -351,7 +351,7 @@ function printReport(r) {
   row("without the header-order shim (the SDK's `localeCompare`: ICU collation set up on the first signature)", c.statusLocaleCompare, r.bytes.statusLocaleCompare);
   row("without deferring @middy/core's `node:stream/web` import (streamed responses only)", c.statusMiddyStreamWeb, r.bytes.statusMiddyStreamWeb);
   row("without the url shim (the SDK's first `url.parse`)", c.statusUrlParse, r.bytes.statusUrlParse);
-  row('without the credential-sources chunk (the Secrets Manager, OIDC and ECS metadata sources, with `node:fs/promises`, inline)', c.statusCredentialSourcesInline, r.bytes.statusCredentialSourcesInline);
+  row('without the credential-sources chunk (the Secrets Manager, OIDC and ECS metadata sources bundled inline, still required at first use: their 20 KB parsed at every cold start)', c.statusCredentialSourcesInline, r.bytes.statusCredentialSourcesInline);
   row('without keepNames (a setting, not a change: kept for readable error names)', c.statusNoKeepNames, r.bytes.statusNoKeepNames);
 
   const cc = c.statusCodeCache;
