@@ -14,6 +14,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type AdminControls, handleAdmin, isAdminPath } from './admin';
 import { closeServer, listenOnLoopback, newRequestId, readBody, sendBody, sendJson, splitTarget } from '../tools/loopback-http';
@@ -41,6 +42,11 @@ export interface EmulatorCredential {
 export interface EmulatorOptions {
   /** 0 or omitted: a free port. */
   port?: number;
+  /**
+   * Serve over TLS with this PEM key and certificate (the bench does, as production MRS is
+   * https only); omitted: plain http. Clients must trust the certificate (NODE_EXTRA_CA_CERTS).
+   */
+  tls?: { key: string | Buffer; cert: string | Buffer };
   projectId: string;
   credentials: EmulatorCredential[];
   /** Cluster id -> is_synchronizing. Copied: later changes go through setCluster/removeCluster. */
@@ -307,7 +313,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     sendReply(res, reply, requestId);
   }
 
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error: unknown) => {
       // A delay cut short by close(), or a client that went away: nobody is left to answer.
       if (closing.signal.aborted || req.destroyed) return;
@@ -315,14 +321,15 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       if (res.headersSent) res.destroy();
       else sendJson(res, 500, { error_code: 'EMULATOR.ERROR', error_msg: 'The emulator failed; see its log.' });
     });
-  });
+  };
+  const server = options.tls ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, listener) : createServer(listener);
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
 
   const port = await listenOnLoopback(server, options.port ?? 0);
 
   let closed: Promise<void> | undefined;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     requests,
     countRequests: (m, template) => requests.filter((r) => r.method === m && r.route === template).length,

@@ -5,10 +5,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server as TlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 /** Listens on 127.0.0.1 only (these tools are never reachable from elsewhere); port 0 picks a free one. */
-export async function listenOnLoopback(server: Server, port: number): Promise<number> {
+export async function listenOnLoopback(server: Server | TlsServer, port: number): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => {
@@ -23,7 +24,7 @@ export async function listenOnLoopback(server: Server, port: number): Promise<nu
  * Stops listening and destroys every connection, idle and hanging ones included, so a
  * test's close() never waits on a client's keep-alive socket. Call it once and share the promise.
  */
-export function closeServer(server: Server): Promise<void> {
+export function closeServer(server: Server | TlsServer): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     server.close((error) => (error ? reject(error) : resolve()));
     server.closeAllConnections();
