@@ -14,8 +14,11 @@ const root = resolve(__dirname, '..', '..');
 const PROJECT = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 const SECRET_NAME = 'offline/huawei-read';
 const HUAWEI = { accessKey: 'OFFLINEACCESSKEY0001', secretKey: 'offline-secret-key-000000000000000000001' };
+// The start function signs with keys of its own, from a secret of its own.
+const START_SECRET_NAME = 'offline/huawei-start';
+const HUAWEI_START = { accessKey: 'OFFLINESTARTKEY00001', secretKey: 'offline-start-secret-key-00000000000001' };
 const AWS_KEYS = { accessKeyId: 'AKIAOFFLINEFAKE00001', secretAccessKey: 'offline-aws-secret-access-key-0000000001' };
-const SECRETS = [HUAWEI.secretKey, AWS_KEYS.secretAccessKey];
+const SECRETS = [HUAWEI.secretKey, HUAWEI_START.secretKey, AWS_KEYS.secretAccessKey];
 
 let emulator: Emulator;
 let standIn: SecretsManagerStandIn;
@@ -24,12 +27,15 @@ let base: string;
 let output = '';
 
 beforeAll(async () => {
-  emulator = await startEmulator({ projectId: PROJECT, credentials: [HUAWEI], clusters: { 'demo-idle': false, 'demo-syncing': true }, iamSync: { durationMs: 1500 } });
+  emulator = await startEmulator({ projectId: PROJECT, credentials: [HUAWEI, HUAWEI_START], clusters: { 'demo-idle': false, 'demo-syncing': true }, iamSync: { durationMs: 1500 } });
   // serverless-offline's default region, which it gives the functions as AWS_REGION.
   standIn = await startSecretsManagerStandIn({
     region: 'us-east-1',
     credentials: AWS_KEYS,
-    secrets: { [SECRET_NAME]: JSON.stringify({ access_key: HUAWEI.accessKey, secret_key: HUAWEI.secretKey }) },
+    secrets: {
+      [SECRET_NAME]: JSON.stringify({ access_key: HUAWEI.accessKey, secret_key: HUAWEI.secretKey }),
+      [START_SECRET_NAME]: JSON.stringify({ access_key: HUAWEI_START.accessKey, secret_key: HUAWEI_START.secretKey }),
+    },
   });
   const [httpPort, lambdaPort] = [await freePort(), await freePort()];
   base = `http://127.0.0.1:${httpPort}`;
@@ -44,6 +50,7 @@ beforeAll(async () => {
       // Settings serverless.yml reads when it is loaded...
       MRS_PROJECT_ID: PROJECT,
       HUAWEICLOUD_CREDENTIALS_SECRET_NAME: SECRET_NAME,
+      HUAWEICLOUD_START_CREDENTIALS_SECRET_NAME: START_SECRET_NAME,
       IAM_SYNC_START_ENABLED: 'true',
       // ...and what the functions get from the local environment: the emulator instead of MRS,
       // the stand-in instead of Secrets Manager (serverless-offline passes every AWS_* on).
@@ -109,6 +116,9 @@ describe('npm run offline', () => {
     const started = await request('POST', '/clusters/demo-idle/iam-sync', { is_all_sync: true });
     expect(started.status).toBe(202);
     expect(emulator.countRequests('POST', '/v2/{project_id}/clusters/{cluster_id}/iam-sync-user')).toBe(1);
+    // Signed with the start function's own keys, never the read functions'.
+    const post = emulator.requests.find((r) => r.method === 'POST');
+    expect(post?.verification).toEqual({ ok: true, accessKey: HUAWEI_START.accessKey });
     const waited = await request('GET', '/clusters/demo-idle/iam-sync/wait?max_wait_seconds=15&min_delay_seconds=1&max_delay_seconds=1');
     expect(waited.status).toBe(200);
     expect(waited.body).toMatchObject({ cluster_id: 'demo-idle', is_synchronizing: false, done: true });
