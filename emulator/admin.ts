@@ -84,7 +84,11 @@ function methodNotAllowed(allow: string): AdminReply {
 }
 
 export function handleAdmin(method: string, path: string, body: Buffer, controls: AdminControls): AdminReply {
-  const segments = path.slice(ADMIN_PREFIX.length).split('/').filter((s) => s !== '').map(decodeURIComponentSafe);
+  const segments = path
+    .slice(ADMIN_PREFIX.length)
+    .split('/')
+    .filter((s) => s !== '')
+    .map(decodeURIComponentSafe);
   const ok = (): AdminReply => ({ status: 200, body: controls.state() });
 
   if (segments.length === 1 && segments[0] === 'state') {
@@ -194,7 +198,8 @@ function applying(change: () => void, ok: () => AdminReply): AdminReply {
 /** The JSON object in `body` with only `allowed` fields, or an error message. */
 function readFields(body: Buffer, allowed: readonly string[], example: string): Record<string, unknown> | string {
   const parsed = parseJson(body);
-  if (!parsed.ok || typeof parsed.value !== 'object' || parsed.value === null || Array.isArray(parsed.value)) return `expected a JSON object like ${example}`;
+  if (!parsed.ok || typeof parsed.value !== 'object' || parsed.value === null || Array.isArray(parsed.value))
+    return `expected a JSON object like ${example}`;
   const fields = parsed.value as Record<string, unknown>;
   const unknown = Object.keys(fields).filter((key) => !allowed.includes(key));
   if (unknown.length > 0) return `unknown field ${JSON.stringify(unknown[0])}; expected some of ${allowed.join(', ')}`;
@@ -203,11 +208,16 @@ function readFields(body: Buffer, allowed: readonly string[], example: string): 
 }
 
 function readClusterSyncPatch(body: Buffer): IamSyncPatch | string {
-  const fields = readFields(body, ['is_synchronous', 'user_names', 'group_names', 'duration_ms'], '{"is_synchronous": true, "user_names": ["alice"]}');
+  const fields = readFields(
+    body,
+    ['is_synchronous', 'user_names', 'group_names', 'duration_ms'],
+    '{"is_synchronous": true, "user_names": ["alice"]}',
+  );
   if (typeof fields === 'string') return fields;
   const { is_synchronous: isSynchronous, user_names: userNames, group_names: groupNames, duration_ms: durationMs } = fields;
   if (isSynchronous !== undefined && typeof isSynchronous !== 'boolean') return 'is_synchronous must be true or false';
-  if (durationMs !== undefined && durationMs !== null && typeof durationMs !== 'number') return 'duration_ms must be a number of milliseconds or null';
+  if (durationMs !== undefined && durationMs !== null && typeof durationMs !== 'number')
+    return 'duration_ms must be a number of milliseconds or null';
   // The lists are checked where they are applied (assertNames in mrs.ts), which answers a RangeError, hence a 400.
   return { isSynchronous, userNames: userNames as string[] | undefined, groupNames: groupNames as string[] | undefined, durationMs };
 }
@@ -229,7 +239,12 @@ function decodeURIComponentSafe(segment: string): string {
 }
 
 /** The IAM federation's admin routes under /_emulator/federation. */
-function handleFederationAdmin(method: string, rest: readonly string[], body: Buffer, federation: FederationControls | undefined): AdminReply {
+function handleFederationAdmin(
+  method: string,
+  rest: readonly string[],
+  body: Buffer,
+  federation: FederationControls | undefined,
+): AdminReply {
   if (federation === undefined) return error(404, 'this emulator has no IAM federation (start it with the federation option)');
   const ok = (): AdminReply => ({ status: 200, body: federation.snapshot() });
   if (rest.length === 0) {

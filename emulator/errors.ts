@@ -97,7 +97,10 @@ export const CLUSTER_NOT_FOUND: ErrorReply = {
  */
 export function injectedStatusBody(status: number): ErrorBody {
   if (status === 429) {
-    return { error_code: 'APIGW.0308', error_msg: 'The throttling threshold has been reached: policy user over ratelimit,limit:100,time:1 minute' };
+    return {
+      error_code: 'APIGW.0308',
+      error_msg: 'The throttling threshold has been reached: policy user over ratelimit,limit:100,time:1 minute',
+    };
   }
   return { error_code: 'EMULATOR.FAULT', error_msg: `Injected HTTP ${status} fault.` };
 }

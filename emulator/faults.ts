@@ -239,7 +239,8 @@ function chaosProblem({ latencyMs, faultRate, faults, seed }: ChaosProfile): str
   }
   if (faultRate !== undefined && !(isNonNegative(faultRate) && faultRate <= 1)) return 'fault rate must be between 0 and 1';
   if (faults !== undefined && !Array.isArray(faults)) return 'faults must be an array';
-  if ((faultRate ?? 0) > 0 && faults?.length === 0) return 'a fault rate above 0 needs at least one fault (or no "faults" for the default mix)';
+  if ((faultRate ?? 0) > 0 && faults?.length === 0)
+    return 'a fault rate above 0 needs at least one fault (or no "faults" for the default mix)';
   for (const fault of faults ?? []) {
     const problem = faultProblem(fault);
     if (problem !== null) return `faults: ${problem}`;

@@ -33,7 +33,12 @@ export type FunctionGraphOperation =
   | 'listFunctionTriggers'
   | 'createFunctionTrigger';
 
-export const WRITE_OPERATIONS: readonly FunctionGraphOperation[] = ['createFunction', 'updateFunctionCode', 'updateFunctionConfig', 'createFunctionTrigger'];
+export const WRITE_OPERATIONS: readonly FunctionGraphOperation[] = [
+  'createFunction',
+  'updateFunctionCode',
+  'updateFunctionConfig',
+  'createFunctionTrigger',
+];
 
 export interface FunctionGraphCredential {
   accessKey: string;
@@ -98,9 +103,29 @@ export interface FunctionGraphStandIn {
   close(): Promise<void>;
 }
 
-const RUNTIMES = new Set(['Node.js14.18', 'Node.js16.17', 'Node.js18.15', 'Node.js20.15', 'Node.js22.18', 'Python3.10', 'Java11', 'Go1.x', 'Custom']);
+const RUNTIMES = new Set([
+  'Node.js14.18',
+  'Node.js16.17',
+  'Node.js18.15',
+  'Node.js20.15',
+  'Node.js22.18',
+  'Python3.10',
+  'Java11',
+  'Go1.x',
+  'Custom',
+]);
 const MEMORY_SIZES = new Set([128, 256, 512, 768, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096]);
-const CONFIG_FIELDS = ['runtime', 'handler', 'memory_size', 'timeout', 'xrole', 'app_xrole', 'description', 'user_data', 'encrypted_user_data'];
+const CONFIG_FIELDS = [
+  'runtime',
+  'handler',
+  'memory_size',
+  'timeout',
+  'xrole',
+  'app_xrole',
+  'description',
+  'user_data',
+  'encrypted_user_data',
+];
 
 function fssError(status: number, code: string, message: string): ApiReply {
   return { status, body: { error_code: code, error_msg: message } };
@@ -122,7 +147,8 @@ function zipFromBody(body: Record<string, unknown>): Buffer | string {
   if (body.code_type !== 'zip') return 'code_type must be zip here';
   if (typeof body.code_filename !== 'string' || !body.code_filename.endsWith('.zip')) return 'code_filename is required for a zip';
   const file = (body.func_code as { file?: unknown } | undefined)?.file;
-  if (typeof file !== 'string' || file === '' || !/^[A-Za-z0-9+/]+={0,2}$/.test(file)) return 'func_code.file must be the base64 of the zip';
+  if (typeof file !== 'string' || file === '' || !/^[A-Za-z0-9+/]+={0,2}$/.test(file))
+    return 'func_code.file must be the base64 of the zip';
   const zip = Buffer.from(file, 'base64');
   if (zip.length < 22 || zip.readUInt32LE(0) !== 0x04034b50) return 'func_code.file is not a zip archive';
   return zip;
@@ -134,11 +160,13 @@ function checkConfig(body: Record<string, unknown>, requireAll: boolean): string
   if (requireAll && missing.length > 0) return `missing ${missing.join(', ')}`;
   if (body.runtime !== undefined && !RUNTIMES.has(String(body.runtime))) return `runtime ${String(body.runtime)} is not supported`;
   if (body.memory_size !== undefined && !MEMORY_SIZES.has(Number(body.memory_size))) return 'memory_size is not an allowed size';
-  if (body.timeout !== undefined && (!Number.isInteger(body.timeout) || Number(body.timeout) < 3 || Number(body.timeout) > 259_200)) return 'timeout out of range';
+  if (body.timeout !== undefined && (!Number.isInteger(body.timeout) || Number(body.timeout) < 3 || Number(body.timeout) > 259_200))
+    return 'timeout out of range';
   if (body.handler !== undefined && !String(body.handler).includes('.')) return 'handler must be file.export';
   for (const field of ['user_data', 'encrypted_user_data']) {
     const value = body[field];
-    if (value !== undefined && (typeof value !== 'string' || value.length > 4096)) return `${field} must be a string of at most 4096 characters`;
+    if (value !== undefined && (typeof value !== 'string' || value.length > 4096))
+      return `${field} must be a string of at most 4096 characters`;
   }
   return undefined;
 }
@@ -220,7 +248,13 @@ export async function startFunctionGraphStandIn(options: FunctionGraphStandInOpt
       const zip = zipFromBody(body);
       if (typeof zip === 'string') return badRequest(zip);
       fn.code = zip;
-      Object.assign(fn.config, { code_type: 'zip', code_filename: body.code_filename, code_size: zip.length, digest: digestOf(zip), last_modified: new Date(now()).toISOString() });
+      Object.assign(fn.config, {
+        code_type: 'zip',
+        code_filename: body.code_filename,
+        code_size: zip.length,
+        digest: digestOf(zip),
+        last_modified: new Date(now()).toISOString(),
+      });
       writes.push({ operation: 'updateFunctionCode', urn: String(fn.config.func_urn), fields: Object.keys(body).sort() });
       return { status: 200, body: fn.config };
     },
@@ -248,16 +282,21 @@ export async function startFunctionGraphStandIn(options: FunctionGraphStandInOpt
       if (body === undefined) return badRequest('the body is not a JSON object');
       const type = body.trigger_type_code;
       const data = body.event_data as Record<string, unknown> | undefined;
-      if (typeof type !== 'string' || typeof data !== 'object' || data === null) return badRequest('trigger_type_code and event_data are required');
-      if (type === 'TIMER' && (!['Rate', 'Cron'].includes(String(data.schedule_type)) || typeof data.schedule !== 'string' || typeof data.name !== 'string')) {
+      if (typeof type !== 'string' || typeof data !== 'object' || data === null)
+        return badRequest('trigger_type_code and event_data are required');
+      if (
+        type === 'TIMER' &&
+        (!['Rate', 'Cron'].includes(String(data.schedule_type)) || typeof data.schedule !== 'string' || typeof data.name !== 'string')
+      ) {
         return badRequest('a TIMER needs name, schedule_type and schedule');
       }
-      if ((type === 'APIG' || type === 'DEDICATEDGATEWAY') && ['group_id', 'env_id', 'env_name', 'path', 'req_method', 'name', 'auth'].some((k) => typeof data[k] !== 'string')) {
+      if (
+        (type === 'APIG' || type === 'DEDICATEDGATEWAY') &&
+        ['group_id', 'env_id', 'env_name', 'path', 'req_method', 'name', 'auth'].some((k) => typeof data[k] !== 'string')
+      ) {
         return badRequest('an APIG trigger needs name, group_id, env_id, env_name, path, req_method and auth');
       }
-      const duplicate = fn.triggers.some(
-        (t) => t.trigger_type_code === type && JSON.stringify(t.event_data) === JSON.stringify(data),
-      );
+      const duplicate = fn.triggers.some((t) => t.trigger_type_code === type && JSON.stringify(t.event_data) === JSON.stringify(data));
       if (duplicate) return fssError(400, 'FSS.1062', 'The trigger already exists.');
       const trigger = {
         trigger_id: randomUUID(),
@@ -305,7 +344,14 @@ export async function startFunctionGraphStandIn(options: FunctionGraphStandInOpt
     const match = matchApiRoute(routes, path);
     const operation = (match?.route as OperationRoute | undefined)?.operations[method];
     const authorization = req.headers.authorization;
-    const call: RecordedCall = { method, path, query, ...(operation !== undefined && { operation }), ...(authorization !== undefined && { authorization }), verification };
+    const call: RecordedCall = {
+      method,
+      path,
+      query,
+      ...(operation !== undefined && { operation }),
+      ...(authorization !== undefined && { authorization }),
+      verification,
+    };
     calls.push(call);
     res.on('finish', () => {
       call.status = res.statusCode;
@@ -324,7 +370,11 @@ export async function startFunctionGraphStandIn(options: FunctionGraphStandInOpt
         else {
           failures.splice(index, 1);
           call.injected = true;
-          sendJson(res, queued.failure.status, queued.failure.body ?? { error_code: 'FSS.0500', error_msg: `Injected HTTP ${queued.failure.status} failure.` });
+          sendJson(
+            res,
+            queued.failure.status,
+            queued.failure.body ?? { error_code: 'FSS.0500', error_msg: `Injected HTTP ${queued.failure.status} failure.` },
+          );
           return;
         }
       }

@@ -175,7 +175,12 @@ export function assertNames(field: string, names: readonly string[]): void {
  * `clusters` is copied: later changes go through the returned store. `now` is the
  * emulator's clock, read on every request to settle syncs whose time has come.
  */
-export function createMrs(projectId: string, clusters: Record<string, boolean>, now: () => number = Date.now, options: IamSyncOptions = {}): Mrs {
+export function createMrs(
+  projectId: string,
+  clusters: Record<string, boolean>,
+  now: () => number = Date.now,
+  options: IamSyncOptions = {},
+): Mrs {
   const state = new Map<string, ClusterRecord>();
   let durationMs = options.durationMs ?? DEFAULT_IAM_SYNC_DURATION_MS;
   let iamUsers = [...(options.iamUsers ?? DEFAULT_IAM_USERS)];
@@ -326,9 +331,15 @@ export function createMrs(projectId: string, clusters: Record<string, boolean>, 
 
   const routes: ApiRoute[] = [
     // ListClusterSyncTaskStatus.
-    { path: `${CLUSTER_PATH}/iam-sync`, methods: { GET: clusterApi((record) => ({ status: 200, body: { is_synchronizing: isSynchronizing(record) } })) } },
+    {
+      path: `${CLUSTER_PATH}/iam-sync`,
+      methods: { GET: clusterApi((record) => ({ status: 200, body: { is_synchronizing: isSynchronizing(record) } })) },
+    },
     // ListClusterSyncStatus.
-    { path: `${CLUSTER_PATH}/iam-sync/is-synchronous`, methods: { GET: clusterApi((record) => ({ status: 200, body: { is_synchronous: record.isSynchronous } })) } },
+    {
+      path: `${CLUSTER_PATH}/iam-sync/is-synchronous`,
+      methods: { GET: clusterApi((record) => ({ status: 200, body: { is_synchronous: record.isSynchronous } })) },
+    },
     {
       path: `${CLUSTER_PATH}/iam-sync-user`,
       methods: {

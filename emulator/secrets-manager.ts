@@ -82,7 +82,13 @@ export async function startSecretsManagerStandIn(options: SecretsManagerStandInO
   const store = new Map<string, Stored>();
   const faults = new Map<string, StandInFault>();
   const requests: SecretsManagerRequest[] = [];
-  const suffixOf = (name: string) => store.get(name)?.suffix ?? createHash('sha256').update(name).digest('base64url').replace(/[^A-Za-z0-9]/g, 'x').slice(0, 6);
+  const suffixOf = (name: string) =>
+    store.get(name)?.suffix ??
+    createHash('sha256')
+      .update(name)
+      .digest('base64url')
+      .replace(/[^A-Za-z0-9]/g, 'x')
+      .slice(0, 6);
   const arnOf = (name: string) => `arn:aws:secretsmanager:${region}:${ACCOUNT}:secret:${name}-${suffixOf(name)}`;
   const put = (name: string, value: { string?: string; binary?: Buffer }) => {
     store.set(name, { ...value, versionId: randomUUID(), createdAt: Math.floor(Date.now() / 1000), suffix: suffixOf(name) });
@@ -91,7 +97,8 @@ export async function startSecretsManagerStandIn(options: SecretsManagerStandInO
   /** The secret's name for an id given as its name, its full ARN, or its ARN without the random suffix (as AWS accepts). */
   const nameOf = (id: string): string | undefined => {
     if (store.has(id)) return id;
-    for (const name of store.keys()) if (id === arnOf(name) || id === `arn:aws:secretsmanager:${region}:${ACCOUNT}:secret:${name}`) return name;
+    for (const name of store.keys())
+      if (id === arnOf(name) || id === `arn:aws:secretsmanager:${region}:${ACCOUNT}:secret:${name}`) return name;
     return undefined;
   };
 
@@ -101,10 +108,19 @@ export async function startSecretsManagerStandIn(options: SecretsManagerStandInO
     let secretId: string | undefined;
     const answer = (status: number, payload: unknown, errorType?: string) => {
       requests.push({ target, secretId, verification, status, ...(errorType && { errorType }) });
-      sendBody(res, status, JSON.stringify(payload), { 'Content-Type': JSON_11, 'x-amzn-RequestId': randomUUID(), ...(errorType && { 'x-amzn-ErrorType': errorType }) });
+      sendBody(res, status, JSON.stringify(payload), {
+        'Content-Type': JSON_11,
+        'x-amzn-RequestId': randomUUID(),
+        ...(errorType && { 'x-amzn-ErrorType': errorType }),
+      });
     };
     const fail = (type: string, message: string, status = 400) => answer(status, { __type: type, message }, type);
-    const verification = verifySigV4(req.method ?? '', req.url ?? '', req.headers, body, { ...options.credentials, region, service: 'secretsmanager', maxSkewMs });
+    const verification = verifySigV4(req.method ?? '', req.url ?? '', req.headers, body, {
+      ...options.credentials,
+      region,
+      service: 'secretsmanager',
+      maxSkewMs,
+    });
     try {
       secretId = (JSON.parse(body.toString('utf8')) as { SecretId?: unknown }).SecretId as string | undefined;
     } catch {
@@ -114,10 +130,14 @@ export async function startSecretsManagerStandIn(options: SecretsManagerStandInO
     if (!verification.ok) {
       return verification.reason === 'unknown-access-key'
         ? fail('UnrecognizedClientException', 'The security token included in the request is invalid.')
-        : fail('InvalidSignatureException', `The request signature we calculated does not match the signature you provided (${verification.reason}).`);
+        : fail(
+            'InvalidSignatureException',
+            `The request signature we calculated does not match the signature you provided (${verification.reason}).`,
+          );
     }
     if (target !== GET_SECRET_VALUE) return fail('UnknownOperationException', `This stand-in serves ${GET_SECRET_VALUE} only.`);
-    if (!/^application\/x-amz-json-1\.1/.test(header(req.headers, 'content-type') ?? '')) return fail('SerializationException', 'Expected application/x-amz-json-1.1.');
+    if (!/^application\/x-amz-json-1\.1/.test(header(req.headers, 'content-type') ?? ''))
+      return fail('SerializationException', 'Expected application/x-amz-json-1.1.');
     if (typeof secretId !== 'string' || secretId === '') return fail('InvalidParameterException', 'SecretId is required.');
     const name = nameOf(secretId);
     const fault = name === undefined ? undefined : faults.get(name);
@@ -129,10 +149,13 @@ export async function startSecretsManagerStandIn(options: SecretsManagerStandInO
     }
     if (fault?.kind === 'throttled') return fail('ThrottlingException', 'Rate exceeded');
     if (fault?.kind === 'internal-error') return fail('InternalServiceError', 'An error occurred on the server side.', 500);
-    if (fault?.kind === 'deleted') return fail('InvalidRequestException', "You can't perform this operation on the secret because it was marked for deletion.");
-    if (fault?.kind === 'decryption-failure') return fail('DecryptionFailure', "Secrets Manager can't decrypt the protected secret text using the provided KMS key.");
+    if (fault?.kind === 'deleted')
+      return fail('InvalidRequestException', "You can't perform this operation on the secret because it was marked for deletion.");
+    if (fault?.kind === 'decryption-failure')
+      return fail('DecryptionFailure', "Secrets Manager can't decrypt the protected secret text using the provided KMS key.");
     const stored = name === undefined ? undefined : store.get(name);
-    if (name === undefined || stored === undefined) return fail('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+    if (name === undefined || stored === undefined)
+      return fail('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
     return answer(200, {
       ARN: arnOf(name),
       Name: name,
@@ -175,7 +198,8 @@ interface SigV4Expectation extends AwsKeyPair {
   maxSkewMs: number;
 }
 
-const AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
+const AUTHORIZATION =
+  /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
 
 /**
  * AWS Signature Version 4, checked from its definition: the canonical request (method, path,
@@ -198,11 +222,20 @@ export function verifySigV4(
   if (region !== expected.region) return { ok: false, reason: `signed for region ${region}, not ${expected.region}` };
   if (service !== expected.service) return { ok: false, reason: `signed for service ${service}` };
   const amzDate = header(headers, 'x-amz-date');
-  if (amzDate === undefined || !/^\d{8}T\d{6}Z$/.test(amzDate) || !amzDate.startsWith(day as string)) return { ok: false, reason: 'x-amz-date missing or not the scope date' };
-  const at = Date.UTC(+amzDate.slice(0, 4), +amzDate.slice(4, 6) - 1, +amzDate.slice(6, 8), +amzDate.slice(9, 11), +amzDate.slice(11, 13), +amzDate.slice(13, 15));
+  if (amzDate === undefined || !/^\d{8}T\d{6}Z$/.test(amzDate) || !amzDate.startsWith(day as string))
+    return { ok: false, reason: 'x-amz-date missing or not the scope date' };
+  const at = Date.UTC(
+    +amzDate.slice(0, 4),
+    +amzDate.slice(4, 6) - 1,
+    +amzDate.slice(6, 8),
+    +amzDate.slice(9, 11),
+    +amzDate.slice(11, 13),
+    +amzDate.slice(13, 15),
+  );
   if (Math.abs(Date.now() - at) > expected.maxSkewMs) return { ok: false, reason: 'x-amz-date too far from the clock' };
   const signedHeaders = (signedHeaderList as string).split(';');
-  if (!signedHeaders.includes('host') || !signedHeaders.includes('x-amz-date')) return { ok: false, reason: 'host or x-amz-date not signed' };
+  if (!signedHeaders.includes('host') || !signedHeaders.includes('x-amz-date'))
+    return { ok: false, reason: 'host or x-amz-date not signed' };
   const canonicalHeaders = signedHeaders.map((name) => {
     const value = header(headers, name);
     return value === undefined ? undefined : `${name}:${value.trim().replace(/\s+/g, ' ')}\n`;
@@ -216,7 +249,10 @@ export function verifySigV4(
   const scope = `${day}/${region}/${service}/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, hex(canonicalRequest)].join('\n');
   const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
-  const signingKey = hmac(hmac(hmac(hmac(`AWS4${expected.secretAccessKey}`, day as string), region as string), service as string), 'aws4_request');
+  const signingKey = hmac(
+    hmac(hmac(hmac(`AWS4${expected.secretAccessKey}`, day as string), region as string), service as string),
+    'aws4_request',
+  );
   const computed = Buffer.from(hmac(signingKey, stringToSign).toString('hex'));
   const given = Buffer.from(signature as string);
   return computed.length === given.length && timingSafeEqual(computed, given) ? { ok: true } : { ok: false, reason: 'signature-mismatch' };

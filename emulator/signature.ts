@@ -80,8 +80,13 @@ function percentEncode(value: string): string {
   let out = '';
   for (const byte of Buffer.from(value, 'utf8')) {
     const isUnreserved =
-      (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x30 && byte <= 0x39) ||
-      byte === 0x2d || byte === 0x5f || byte === 0x2e || byte === 0x7e;
+      (byte >= 0x41 && byte <= 0x5a) ||
+      (byte >= 0x61 && byte <= 0x7a) ||
+      (byte >= 0x30 && byte <= 0x39) ||
+      byte === 0x2d ||
+      byte === 0x5f ||
+      byte === 0x2e ||
+      byte === 0x7e;
     out += isUnreserved ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return out;
@@ -101,7 +106,10 @@ function decodeComponent(value: string): string {
 }
 
 export function canonicalUri(rawPath: string): string {
-  const encoded = rawPath.split('/').map((segment) => percentEncode(decodeComponent(segment))).join('/');
+  const encoded = rawPath
+    .split('/')
+    .map((segment) => percentEncode(decodeComponent(segment)))
+    .join('/');
   return encoded.endsWith('/') ? encoded : `${encoded}/`;
 }
 
@@ -180,7 +188,10 @@ export function parseAuthorization(header: string | undefined): ParsedAuthorizat
     fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
   }
   const access = fields.get('Access');
-  const signedHeaders = fields.get('SignedHeaders')?.split(';').map((name) => name.trim().toLowerCase());
+  const signedHeaders = fields
+    .get('SignedHeaders')
+    ?.split(';')
+    .map((name) => name.trim().toLowerCase());
   const signature = fields.get('Signature');
   if (fields.size !== 3 || !access || !signature || !/^[0-9a-fA-F]+$/.test(signature)) return null;
   if (signedHeaders === undefined || signedHeaders.some((name) => name === '')) return null;
@@ -196,8 +207,12 @@ export function parseSdkDate(value: string): number | null {
   const back = new Date(ms);
   // Date.UTC rolls 20191332 over into a later month; a real timestamp survives the round trip.
   const roundTrips =
-    back.getUTCFullYear() === year && back.getUTCMonth() === month - 1 && back.getUTCDate() === day &&
-    back.getUTCHours() === hour && back.getUTCMinutes() === minute && back.getUTCSeconds() === second;
+    back.getUTCFullYear() === year &&
+    back.getUTCMonth() === month - 1 &&
+    back.getUTCDate() === day &&
+    back.getUTCHours() === hour &&
+    back.getUTCMinutes() === minute &&
+    back.getUTCSeconds() === second;
   return roundTrips ? ms : null;
 }
 

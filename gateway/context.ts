@@ -35,8 +35,10 @@ export function createFunctionGraphContext(options: ContextOptions): FunctionGra
   const now = options.now ?? Date.now;
   const deadline = now() + options.timeoutMs;
   // FunctionGraph's log line shape: time, request id, level, message.
-  const line = (level: string) => (...args: unknown[]) =>
-    options.write(`${new Date(now()).toISOString()} ${options.requestId} ${level} ${format(...args)}`);
+  const line =
+    (level: string) =>
+    (...args: unknown[]) =>
+      options.write(`${new Date(now()).toISOString()} ${options.requestId} ${level} ${format(...args)}`);
   const logger: FunctionGraphLogger = { debug: line('DEBUG'), info: line('INFO'), warn: line('WARN'), error: line('ERROR') };
   // Closures, not `this`: the function's middleware calls these on an object derived from the context.
   return {

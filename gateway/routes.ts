@@ -69,8 +69,20 @@ const PARAMETER = /^\{([A-Za-z0-9_-]+)\}$/;
  * method, else the first route for any method; without `method`, the first route for any method.
  */
 export function matchRoute(routes: readonly Route[], rawPath: string, method?: string): RouteMatch | undefined {
-  const exact = method === undefined ? undefined : firstMatch(routes.filter((route) => route.method === method.toUpperCase()), rawPath);
-  return exact ?? firstMatch(routes.filter((route) => route.method === undefined), rawPath);
+  const exact =
+    method === undefined
+      ? undefined
+      : firstMatch(
+          routes.filter((route) => route.method === method.toUpperCase()),
+          rawPath,
+        );
+  return (
+    exact ??
+    firstMatch(
+      routes.filter((route) => route.method === undefined),
+      rawPath,
+    )
+  );
 }
 
 function firstMatch(routes: readonly Route[], rawPath: string): RouteMatch | undefined {

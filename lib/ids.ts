@@ -21,9 +21,7 @@ export function isProjectId(value: unknown): value is string {
 /** Returns the cluster id, or throws InvalidRequest naming the field and quoting the value safely. */
 export function requireClusterId(value: unknown, field = 'cluster_id'): string {
   if (isClusterId(value)) return value;
-  throw new InvalidRequest(
-    `${field} must be 1-64 letters, digits, '_' or '-'; got ${quoteUntrusted(value)}.`,
-  );
+  throw new InvalidRequest(`${field} must be 1-64 letters, digits, '_' or '-'; got ${quoteUntrusted(value)}.`);
 }
 
 /** Returns the project id, or throws InvalidRequest naming the field and quoting the value safely. */

@@ -79,7 +79,11 @@ export async function runLoadTest(options: LoadOptions): Promise<LoadReport> {
   const clusters = makeClusters(options.clusters);
   const child = startServers(options, clusters);
   try {
-    const ready = await within(nextMessage(child), Math.min(READY_TIMEOUT_MS, deadline - Date.now()), `the servers did not start; see ${options.logFile}`);
+    const ready = await within(
+      nextMessage(child),
+      Math.min(READY_TIMEOUT_MS, deadline - Date.now()),
+      `the servers did not start; see ${options.logFile}`,
+    );
     if (ready.type !== 'ready') throw new Error(`unexpected message from the servers: ${ready.type}`);
     const traffic = await drive(ready.gatewayUrl, clusters, options, deadline);
     // With a callback, a channel already closed is reported to it rather than thrown; the exit then rejects nextMessage.
@@ -206,11 +210,20 @@ async function drive(url: string, clusters: Record<string, boolean>, options: Lo
     },
   };
 
-  const instance = autocannon({ url, connections: options.connections, amount: options.requests, timeout: REQUEST_TIMEOUT_SECONDS, requests: [request] });
-  const timer = setTimeout(() => {
-    t.stoppedByTimeout = true;
-    instance.stop();
-  }, Math.max(0, deadline - Date.now()));
+  const instance = autocannon({
+    url,
+    connections: options.connections,
+    amount: options.requests,
+    timeout: REQUEST_TIMEOUT_SECONDS,
+    requests: [request],
+  });
+  const timer = setTimeout(
+    () => {
+      t.stoppedByTimeout = true;
+      instance.stop();
+    },
+    Math.max(0, deadline - Date.now()),
+  );
   try {
     const result = await instance;
     // autocannon resolves on its next one-second tick; the run really ended with the last answer.
@@ -236,7 +249,10 @@ function summarize(options: LoadOptions, traffic: Traffic, figures: ServerFigure
     {
       name: `every non-200 answer is one of ${ALLOWED_ERRORS.join(', ')}, and only when faults were injected`,
       pass: unexpected.length === 0 && (nonOk === 0 || injectedTotal > 0),
-      detail: unexpected.length > 0 ? `unexpected: ${unexpected.join(', ')}` : `${nonOk.toLocaleString('en-US')} non-200, ${injectedTotal.toLocaleString('en-US')} injected faults`,
+      detail:
+        unexpected.length > 0
+          ? `unexpected: ${unexpected.join(', ')}`
+          : `${nonOk.toLocaleString('en-US')} non-200, ${injectedTotal.toLocaleString('en-US')} injected faults`,
     },
     {
       name: "every 200 is the cluster's state, with X-Cache HIT, MISS or STALE",
@@ -256,7 +272,13 @@ function summarize(options: LoadOptions, traffic: Traffic, figures: ServerFigure
     fresh: traffic.fresh,
     durationMs: traffic.durationMs,
     requestsPerSecond: traffic.answered / (traffic.durationMs / 1000),
-    latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, mean: result.latency.mean },
+    latencyMs: {
+      p50: result.latency.p50,
+      p90: result.latency.p90,
+      p99: result.latency.p99,
+      max: result.latency.max,
+      mean: result.latency.mean,
+    },
     byStatus: traffic.byStatus,
     errorCodes: traffic.errorCodes,
     cache: traffic.cache,
@@ -285,7 +307,12 @@ export function formatReport(r: LoadReport): string {
     return entries.length === 0 ? 'none' : entries.map(([key, count]) => `${key}: ${n(count)}`).join(' · ');
   };
   const { chaos } = r.options;
-  const latency = chaos.latencyMs === undefined ? '0' : typeof chaos.latencyMs === 'number' ? String(chaos.latencyMs) : `${chaos.latencyMs.min}-${chaos.latencyMs.max}`;
+  const latency =
+    chaos.latencyMs === undefined
+      ? '0'
+      : typeof chaos.latencyMs === 'number'
+        ? String(chaos.latencyMs)
+        : `${chaos.latencyMs.min}-${chaos.latencyMs.max}`;
   const non200 = Object.fromEntries(Object.entries(r.byStatus).filter(([status]) => status !== '200'));
   return [
     `Load test: ${n(r.options.requests)} requests over ${r.options.connections} connections (autocannon) to the status function behind the local gateway,`,

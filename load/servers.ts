@@ -64,7 +64,12 @@ async function main(): Promise<void> {
 
   process.once('message', () => {
     clearInterval(sampler);
-    const figures = { upstreamCalls: emulator.requests.length, injected: countInjected(emulator.requests), peakRssBytes, rssSampleMs: RSS_SAMPLE_MS };
+    const figures = {
+      upstreamCalls: emulator.requests.length,
+      injected: countInjected(emulator.requests),
+      peakRssBytes,
+      rssSampleMs: RSS_SAMPLE_MS,
+    };
     // Exit explicitly once the parent has the figures: the function's keep-alive sockets are not ours to wait for.
     void Promise.all([gateway.close(), emulator.close()]).finally(() => send({ type: 'stopped', ...figures }, () => process.exit(0)));
   });

@@ -87,11 +87,15 @@ async function main() {
     if (hasRealMrsSettings(process.env)) {
       // Checked here too, so a mistake stops the start instead of failing every request.
       const config = tools.loadConfig(process.env);
-      console.log(`Serving against real MRS at ${config.endpoint}, project ${config.projectId}, with HUAWEICLOUD_SDK_AK/SK from the environment.`);
+      console.log(
+        `Serving against real MRS at ${config.endpoint}, project ${config.projectId}, with HUAWEICLOUD_SDK_AK/SK from the environment.`,
+      );
     } else {
       emulator = await startDemoEmulator(tools);
       servers.push(emulator);
-      console.log('No region and credentials in the environment (MRS_REGION or HUAWEICLOUD_SDK_REGION, HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK),');
+      console.log(
+        'No region and credentials in the environment (MRS_REGION or HUAWEICLOUD_SDK_REGION, HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK),',
+      );
       console.log(`so the function calls the demo MRS emulator at ${emulator.url} (project ${tools.DEMO_PROJECT_ID}).`);
     }
     // After the environment is final: the gateway's require() of each bundle is its cold start.
@@ -101,11 +105,16 @@ async function main() {
     console.log(`\nGateway listening on ${gateway.url}`);
     console.log('Try:');
     if (emulator) {
-      for (const id of [...Object.keys(tools.DEMO_CLUSTERS), 'no-such-cluster']) console.log(`  curl ${gateway.url}/clusters/${id}/iam-sync`);
+      for (const id of [...Object.keys(tools.DEMO_CLUSTERS), 'no-such-cluster'])
+        console.log(`  curl ${gateway.url}/clusters/${id}/iam-sync`);
       console.log(`  curl -X PUT ${emulator.url}/_emulator/clusters/demo-idle -d '{"is_synchronizing":true}'`);
       console.log(`  curl '${gateway.url}/clusters/demo-idle/iam-sync?fresh=true'   (past the function's short status cache)`);
-      console.log(`  curl -X POST ${gateway.url}/clusters/demo-idle/iam-sync -H 'Content-Type: application/json' -d '{"is_all_sync":true}'   (starts a sync; the emulator's last 10 s)`);
-      console.log(`  curl '${gateway.url}/clusters/demo-idle/iam-sync/wait?max_wait_seconds=25&min_delay_seconds=1&max_delay_seconds=2'   (waits until it has ended)`);
+      console.log(
+        `  curl -X POST ${gateway.url}/clusters/demo-idle/iam-sync -H 'Content-Type: application/json' -d '{"is_all_sync":true}'   (starts a sync; the emulator's last 10 s)`,
+      );
+      console.log(
+        `  curl '${gateway.url}/clusters/demo-idle/iam-sync/wait?max_wait_seconds=25&min_delay_seconds=1&max_delay_seconds=2'   (waits until it has ended)`,
+      );
       console.log(`  curl ${gateway.url}/clusters/demo-idle/iam-sync/is-synchronous`);
       console.log(`  curl ${gateway.url}/clusters/demo-idle/iam-sync/users`);
       console.log(`  curl -X POST ${emulator.url}/_emulator/clusters/demo-idle/iam-sync/finish   (ends a running sync at once)`);

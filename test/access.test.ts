@@ -30,11 +30,16 @@ describe('access policy', () => {
   });
 
   it('never lists the allowed values in its message', async () => {
-    await expect(checkAccess({ clusterId: 'x' }, access(['secret-cluster']), own)).rejects.toMatchObject({ name: 'ClusterNotAllowed', message: expect.not.stringContaining('secret-cluster') });
+    await expect(checkAccess({ clusterId: 'x' }, access(['secret-cluster']), own)).rejects.toMatchObject({
+      name: 'ClusterNotAllowed',
+      message: expect.not.stringContaining('secret-cluster'),
+    });
   });
 
   it.each([['a/b'], ['*x'], ['a**'], ['a'.repeat(65)]])('refuses the pattern %s at start-up', (pattern) => {
-    expect(() => loadConfig({ MRS_REGION: 'cn-north-4', MRS_PROJECT_ID: 'p', ALLOWED_CLUSTER_IDS: `ok,${pattern}` })).toThrow(ConfigurationError);
+    expect(() => loadConfig({ MRS_REGION: 'cn-north-4', MRS_PROJECT_ID: 'p', ALLOWED_CLUSTER_IDS: `ok,${pattern}` })).toThrow(
+      ConfigurationError,
+    );
   });
 });
 
@@ -56,7 +61,9 @@ describe('the status function and the allow lists', () => {
     await handler(httpEvent('aws-http-v2', 'demo-2', { query: { project_id: 'otherproject' } }), {});
     await handler({ cluster_id: 'demo-3' }, {});
     expect(calls.map((c) => c.projectId)).toEqual(['otherproject', 'otherproject', 'p1']);
-    const refused = (await handler(httpEvent('aws-http-v2', 'demo-2', { query: { project_id: 'notallowed' } }), {})) as { statusCode: number };
+    const refused = (await handler(httpEvent('aws-http-v2', 'demo-2', { query: { project_id: 'notallowed' } }), {})) as {
+      statusCode: number;
+    };
     expect(refused.statusCode).toBe(403);
     await expect(handler({ cluster_id: 'demo-1', project_id: 'bad/project' }, {})).rejects.toMatchObject({ name: 'InvalidRequest' });
     expect(calls).toHaveLength(3);

@@ -22,22 +22,34 @@ function refusal(env: Record<string, string>): ConfigurationError {
 }
 
 describe('regions of the Huawei family', () => {
-  it.each(['eu-de', 'eu-nl', 'eu-ch2', 'la-north-2', 'tr-west-1', 'cn-north-4', 'ap-southeast-1', 'eu-west-101', 'sa-brazil-1', 'af-south-1', 'ru-northwest-2'])(
-    'accepts %s',
-    (region) => {
-      const config = loadConfig(withRegion(region));
-      expect(config.region).toBe(region);
-      expect(config.endpoint).toMatch(new RegExp(`^https://mrs\\.${region}\\.`));
-    },
-  );
+  it.each([
+    'eu-de',
+    'eu-nl',
+    'eu-ch2',
+    'la-north-2',
+    'tr-west-1',
+    'cn-north-4',
+    'ap-southeast-1',
+    'eu-west-101',
+    'sa-brazil-1',
+    'af-south-1',
+    'ru-northwest-2',
+  ])('accepts %s', (region) => {
+    const config = loadConfig(withRegion(region));
+    expect(config.region).toBe(region);
+    expect(config.endpoint).toMatch(new RegExp(`^https://mrs\\.${region}\\.`));
+  });
 
   it.each(['eu-de', 'cn-north-4'])('accepts %s as HUAWEICLOUD_SDK_REGION too', (region) => {
     expect(loadConfig({ HUAWEICLOUD_SDK_REGION: region, MRS_PROJECT_ID: PROJECT }).region).toBe(region);
   });
 
-  it.each(['Mars', 'cn_north_4', 'CN-NORTH-4', 'eu-', 'eu', '-eu-de', 'eu-de-', 'cn-north-4/../x', 'cn north 4'])('refuses %j, naming MRS_REGION', (region) => {
-    expect(refusal(withRegion(region)).message).toContain('MRS_REGION');
-  });
+  it.each(['Mars', 'cn_north_4', 'CN-NORTH-4', 'eu-', 'eu', '-eu-de', 'eu-de-', 'cn-north-4/../x', 'cn north 4'])(
+    'refuses %j, naming MRS_REGION',
+    (region) => {
+      expect(refusal(withRegion(region)).message).toContain('MRS_REGION');
+    },
+  );
 
   it('refuses a junk region even when MRS_ENDPOINT is given', () => {
     expect(refusal(withRegion('Mars', { MRS_ENDPOINT: 'https://mrs.example.com' })).message).toContain('MRS_REGION');
@@ -74,7 +86,9 @@ describe('default endpoints', () => {
   });
 
   it.each(['eu-de', 'cn-north-4', 'eu-ch2', 'ap-southeast-1'])('MRS_ENDPOINT and IAM_ENDPOINT win over the defaults of %s', (region) => {
-    const config = loadConfig(withRegion(region, { MRS_ENDPOINT: 'https://mrs.proxy.example.com:8443', IAM_ENDPOINT: 'https://iam.proxy.example.com' }));
+    const config = loadConfig(
+      withRegion(region, { MRS_ENDPOINT: 'https://mrs.proxy.example.com:8443', IAM_ENDPOINT: 'https://iam.proxy.example.com' }),
+    );
     expect(config.endpoint).toBe('https://mrs.proxy.example.com:8443');
     expect(config.iamEndpoint).toBe('https://iam.proxy.example.com');
   });

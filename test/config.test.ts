@@ -53,9 +53,13 @@ describe('loadConfig', () => {
   });
 
   it('reads environment credentials only as a pair', () => {
-    expect(loadConfig({ ...base, HUAWEICLOUD_SDK_AK: 'AK', HUAWEICLOUD_SDK_SK: 'SK' }).environmentCredentials).toEqual({ accessKey: 'AK', secretKey: 'SK' });
+    expect(loadConfig({ ...base, HUAWEICLOUD_SDK_AK: 'AK', HUAWEICLOUD_SDK_SK: 'SK' }).environmentCredentials).toEqual({
+      accessKey: 'AK',
+      secretKey: 'SK',
+    });
     expect(
-      loadConfig({ ...base, HUAWEICLOUD_SDK_AK: 'AK', HUAWEICLOUD_SDK_SK: 'SK', HUAWEICLOUD_SDK_SECURITY_TOKEN: 'T' }).environmentCredentials,
+      loadConfig({ ...base, HUAWEICLOUD_SDK_AK: 'AK', HUAWEICLOUD_SDK_SK: 'SK', HUAWEICLOUD_SDK_SECURITY_TOKEN: 'T' })
+        .environmentCredentials,
     ).toEqual({ accessKey: 'AK', secretKey: 'SK', securityToken: 'T' });
     expect(problemsOf({ ...base, HUAWEICLOUD_SDK_AK: 'AK' })).toMatch(/both HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK/);
     expect(problemsOf({ ...base, HUAWEICLOUD_SDK_SECURITY_TOKEN: 'T' })).toMatch(/without HUAWEICLOUD_SDK_AK/);

@@ -75,7 +75,9 @@ const URN = /^urn:fss:[A-Za-z0-9_.:-]+$/;
 
 export function functionGraphEndpoint(region: string, override: string | undefined): string {
   if (override !== undefined && override.trim() !== '') return checkEndpoint(override.trim());
-  return isOpenTelekomCloudRegion(region) ? `https://functiongraph.${region}.otc.t-systems.com` : `https://functiongraph.${region}.myhuaweicloud.com`;
+  return isOpenTelekomCloudRegion(region)
+    ? `https://functiongraph.${region}.otc.t-systems.com`
+    : `https://functiongraph.${region}.myhuaweicloud.com`;
 }
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
@@ -85,12 +87,15 @@ function checkEndpoint(value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new Error(`FUNCTIONGRAPH_ENDPOINT ${JSON.stringify(value)} is not a URL; give an origin such as https://functiongraph.cn-north-4.myhuaweicloud.com.`);
+    throw new Error(
+      `FUNCTIONGRAPH_ENDPOINT ${JSON.stringify(value)} is not a URL; give an origin such as https://functiongraph.cn-north-4.myhuaweicloud.com.`,
+    );
   }
   if (url.username || url.password || url.search || url.hash || url.pathname !== '/') {
     throw new Error('FUNCTIONGRAPH_ENDPOINT must be a bare origin (scheme, host and port only).');
   }
-  if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname)) throw new Error('FUNCTIONGRAPH_ENDPOINT may use plain http only on a loopback host (tests); use https.');
+  if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname))
+    throw new Error('FUNCTIONGRAPH_ENDPOINT may use plain http only on a loopback host (tests); use https.');
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('FUNCTIONGRAPH_ENDPOINT must be an https URL.');
   return url.origin;
 }
@@ -115,7 +120,8 @@ function toCallError(operation: Operation, error: unknown): FunctionGraphCallErr
 }
 
 function checkUrn(operation: Operation, urn: string): string {
-  if (!URN.test(urn)) throw new FunctionGraphCallError(operation, `refusing to call with the function URN ${JSON.stringify(urn)}: not a FunctionGraph URN`);
+  if (!URN.test(urn))
+    throw new FunctionGraphCallError(operation, `refusing to call with the function URN ${JSON.stringify(urn)}: not a FunctionGraph URN`);
   return urn;
 }
 
@@ -138,7 +144,9 @@ export function createSdkApi(options: SdkClientOptions): FunctionGraphApi {
     .withCredential(credential)
     .withEndpoint(options.endpoint)
     // axios options: the SDK has no timeout of its own; it sends no retries either (one endpoint).
-    .withOptions({ axiosRequestConfig: { timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxBodyLength: Infinity, maxContentLength: 16 * 1024 * 1024 } })
+    .withOptions({
+      axiosRequestConfig: { timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxBodyLength: Infinity, maxContentLength: 16 * 1024 * 1024 },
+    })
     .build();
 
   const call = async <T>(operation: Operation, run: () => Promise<T>): Promise<T> => {
@@ -163,26 +171,34 @@ export function createSdkApi(options: SdkClientOptions): FunctionGraphApi {
         found.push(...functions);
         // next_marker is where the next page starts; a page that is empty, or a marker that does not move on, ends the listing.
         const next = Number(answer.next_marker);
-        const more: boolean = functions.length > 0 && Number.isInteger(next) && next > Number(marker) && next < (answer.count ?? Number.POSITIVE_INFINITY);
+        const more: boolean =
+          functions.length > 0 && Number.isInteger(next) && next > Number(marker) && next < (answer.count ?? Number.POSITIVE_INFINITY);
         marker = more ? String(next) : undefined;
       }
       return found;
     },
     showFunctionConfig: (urn) =>
-      call('showFunctionConfig', () => sdk.showFunctionConfig({ function_urn: checkUrn('showFunctionConfig', urn) })) as Promise<RemoteFunctionConfig>,
+      call('showFunctionConfig', () =>
+        sdk.showFunctionConfig({ function_urn: checkUrn('showFunctionConfig', urn) }),
+      ) as Promise<RemoteFunctionConfig>,
     createFunction: (body) => call('createFunction', () => sdk.createFunction({ body })) as Promise<RemoteFunctionConfig>,
-    updateFunctionCode: (urn, body) => call('updateFunctionCode', () => sdk.updateFunctionCode({ function_urn: checkUrn('updateFunctionCode', urn), body })),
+    updateFunctionCode: (urn, body) =>
+      call('updateFunctionCode', () => sdk.updateFunctionCode({ function_urn: checkUrn('updateFunctionCode', urn), body })),
     updateFunctionConfig: (urn, body) =>
       call('updateFunctionConfig', () => sdk.updateFunctionConfig({ function_urn: checkUrn('updateFunctionConfig', urn), body })),
     async listFunctionTriggers(urn) {
-      const answer = await call('listFunctionTriggers', () => sdk.listFunctionTriggers({ function_urn: checkUrn('listFunctionTriggers', urn) }));
+      const answer = await call('listFunctionTriggers', () =>
+        sdk.listFunctionTriggers({ function_urn: checkUrn('listFunctionTriggers', urn) }),
+      );
       // The API answers a bare JSON array; the SDK hands it back as it is (its typings say `body`).
       if (Array.isArray(answer)) return answer as RemoteTrigger[];
       const body = (answer as { body?: unknown }).body;
       return Array.isArray(body) ? (body as RemoteTrigger[]) : [];
     },
     createFunctionTrigger: (urn, body) =>
-      call('createFunctionTrigger', () => sdk.createFunctionTrigger({ function_urn: checkUrn('createFunctionTrigger', urn), body })) as Promise<RemoteTrigger>,
+      call('createFunctionTrigger', () =>
+        sdk.createFunctionTrigger({ function_urn: checkUrn('createFunctionTrigger', urn), body }),
+      ) as Promise<RemoteTrigger>,
   };
 }
 

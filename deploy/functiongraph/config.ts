@@ -23,9 +23,22 @@ export const MAX_TIMEOUT = 259_200;
 const MAX_VARIABLES = 20;
 const MAX_USER_DATA_CHARS = 4096;
 const RESERVED_VARIABLES = new Set([
-  'RUNTIME_PROJECT_ID', 'RUNTIME_FUNC_NAME', 'RUNTIME_FUNC_VERSION', 'RUNTIME_PACKAGE', 'RUNTIME_HANDLER', 'RUNTIME_TIMEOUT',
-  'RUNTIME_USERDATA', 'RUNTIME_CPU', 'RUNTIME_MEMORY', 'RUNTIME_MAX_RESP_BODY_SIZE', 'RUNTIME_INITIALIZER_HANDLER',
-  'RUNTIME_INITIALIZER_TIMEOUT', 'RUNTIME_ROOT', 'RUNTIME_CODE_ROOT', 'RUNTIME_LOG_DIR', 'RUNTIME_API_ADDR',
+  'RUNTIME_PROJECT_ID',
+  'RUNTIME_FUNC_NAME',
+  'RUNTIME_FUNC_VERSION',
+  'RUNTIME_PACKAGE',
+  'RUNTIME_HANDLER',
+  'RUNTIME_TIMEOUT',
+  'RUNTIME_USERDATA',
+  'RUNTIME_CPU',
+  'RUNTIME_MEMORY',
+  'RUNTIME_MAX_RESP_BODY_SIZE',
+  'RUNTIME_INITIALIZER_HANDLER',
+  'RUNTIME_INITIALIZER_TIMEOUT',
+  'RUNTIME_ROOT',
+  'RUNTIME_CODE_ROOT',
+  'RUNTIME_LOG_DIR',
+  'RUNTIME_API_ADDR',
 ]);
 /** Credentials belong in an agency (or, if at all, in encrypted_environment), never in plain user_data. */
 const SECRET_VARIABLES = new Set(['HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SECURITY_TOKEN', 'REDIS_URL']);
@@ -97,7 +110,9 @@ export class DeployConfigError extends Error {
     readonly source: string,
     readonly problems: readonly string[],
   ) {
-    super(`The deploy config ${source} has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `The deploy config ${source} has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
   }
 }
 
@@ -141,7 +156,8 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): DeployConf
   const region = requiredString(raw, 'region', '', problem);
   if (region !== undefined && !REGION_ID.test(region)) problem(`region ${JSON.stringify(region)} is not a region id such as cn-north-4.`);
   const projectId = requiredString(raw, 'project_id', '', problem);
-  if (projectId !== undefined && !/^[A-Za-z0-9]{1,64}$/.test(projectId)) problem('project_id must be 1-64 letters or digits (the project id, not its name).');
+  if (projectId !== undefined && !/^[A-Za-z0-9]{1,64}$/.test(projectId))
+    problem('project_id must be 1-64 letters or digits (the project id, not its name).');
   const packageName = requiredString(raw, 'package', '', problem);
   if (packageName !== undefined && !/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(packageName)) {
     problem('package (the FunctionGraph app) must start with a letter and hold at most 64 letters, digits, - or _.');
@@ -217,7 +233,8 @@ function readApig(value: Json | undefined, problem: (m: string) => void): ApigSe
   const envName = requiredString(value, 'env_name', 'apig.', problem);
   const envId = requiredString(value, 'env_id', 'apig.', problem);
   const instanceId = value.instance_id;
-  if (instanceId !== undefined && (typeof instanceId !== 'string' || instanceId === '')) problem('apig.instance_id, when given, must be a non-empty string.');
+  if (instanceId !== undefined && (typeof instanceId !== 'string' || instanceId === ''))
+    problem('apig.instance_id, when given, must be a non-empty string.');
   const auth = value.auth ?? 'IAM';
   if (auth !== 'IAM' && auth !== 'APP' && auth !== 'NONE') problem('apig.auth must be IAM, APP or NONE (default IAM).');
   const protocol = value.protocol ?? 'HTTPS';
@@ -260,7 +277,8 @@ function readFunction(
   );
 
   const agency = requiredString(value, 'agency', where, problem);
-  if (agency !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(agency)) problem(`${where}agency must be an agency name: 1-64 letters, digits, _, - or .`);
+  if (agency !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(agency))
+    problem(`${where}agency must be an agency name: 1-64 letters, digits, _, - or .`);
   const memorySize = value.memory_size;
   if (typeof memorySize !== 'number' || !(MEMORY_SIZES as readonly number[]).includes(memorySize)) {
     problem(`${where}memory_size must be one of ${MEMORY_SIZES.join(', ')} (MB).`);
@@ -270,12 +288,14 @@ function readFunction(
     problem(`${where}timeout must be a whole number of seconds from ${MIN_TIMEOUT} to ${MAX_TIMEOUT}.`);
   }
   const description = value.description ?? `MRS IAM sync adapter: ${name}`;
-  if (typeof description !== 'string' || description.length > 512) problem(`${where}description must be a string of at most 512 characters.`);
+  if (typeof description !== 'string' || description.length > 512)
+    problem(`${where}description must be a string of at most 512 characters.`);
 
   const userData = readEnvironment(value.environment, `${where}environment`, env, problem, false);
   const encryptedUserData = readEnvironment(value.encrypted_environment, `${where}encrypted_environment`, env, problem, true);
   for (const key of Object.keys(userData)) {
-    if (Object.hasOwn(encryptedUserData, key)) problem(`${where}: ${key} is in both environment and encrypted_environment; keep it in one.`);
+    if (Object.hasOwn(encryptedUserData, key))
+      problem(`${where}: ${key} is in both environment and encrypted_environment; keep it in one.`);
   }
   secretValues.push(...Object.values(encryptedUserData));
 
@@ -288,8 +308,10 @@ function readFunction(
       .filter((id) => id !== '');
     const timer = readTimer(value.timer, name, `${where}timer`, problem);
     if (timer !== undefined && clusters.length > 0) triggers.push(timer);
-    else if (timer !== undefined) notes.push(`TIMER ${timer.scheduleType} ${timer.schedule}: not wanted, ${TIMER_CLUSTERS_VARIABLE} names no clusters.`);
-    else if (clusters.length > 0) warnings.push(`${name}: ${TIMER_CLUSTERS_VARIABLE} names clusters but no timer is configured, so nothing will refresh them.`);
+    else if (timer !== undefined)
+      notes.push(`TIMER ${timer.scheduleType} ${timer.schedule}: not wanted, ${TIMER_CLUSTERS_VARIABLE} names no clusters.`);
+    else if (clusters.length > 0)
+      warnings.push(`${name}: ${TIMER_CLUSTERS_VARIABLE} names clusters but no timer is configured, so nothing will refresh them.`);
   } else {
     const routes = value.routes;
     if (routes !== undefined && !Array.isArray(routes)) problem(`${where}routes must be a list of {"method", "path"}.`);
@@ -303,7 +325,8 @@ function readFunction(
     }
   }
 
-  if (agency === undefined || typeof memorySize !== 'number' || typeof timeout !== 'number' || typeof description !== 'string') return undefined;
+  if (agency === undefined || typeof memorySize !== 'number' || typeof timeout !== 'number' || typeof description !== 'string')
+    return undefined;
   return { name, agency, memorySize, timeout, description, userData, encryptedUserData, triggers, notes };
 }
 
@@ -322,14 +345,17 @@ function readEnvironment(
   }
   for (const [key, raw] of Object.entries(value)) {
     if (key.startsWith('//')) continue;
-    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(key)) problem(`${where}.${key}: a variable name must start with a letter and hold only letters, digits and _.`);
+    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(key))
+      problem(`${where}.${key}: a variable name must start with a letter and hold only letters, digits and _.`);
     else if (RESERVED_VARIABLES.has(key)) problem(`${where}.${key} is reserved by FunctionGraph.`);
-    else if (!encrypted && SECRET_VARIABLES.has(key)) problem(`${where}.${key} is a secret: move it to encrypted_environment (credentials: give the function an agency instead).`);
+    else if (!encrypted && SECRET_VARIABLES.has(key))
+      problem(`${where}.${key} is a secret: move it to encrypted_environment (credentials: give the function an agency instead).`);
     let resolved: string | undefined;
     if (typeof raw === 'string') resolved = raw;
     else if (isObject(raw) && typeof raw.from_env === 'string' && Object.keys(raw).length === 1) {
       resolved = env[raw.from_env];
-      if (resolved === undefined || resolved === '') problem(`${where}.${key} is read from the environment variable ${raw.from_env}, which is not set.`);
+      if (resolved === undefined || resolved === '')
+        problem(`${where}.${key} is read from the environment variable ${raw.from_env}, which is not set.`);
     } else {
       problem(`${where}.${key} must be a string (write numbers and flags in quotes) or {"from_env": "NAME"}.`);
     }
@@ -456,7 +482,14 @@ function readRoute(
 
 /** An APIG API name (letters, digits, _; at most 64) for a route, unique per function, method and path. */
 export function apiName(fn: string, method: string, path: string): string {
-  const parts = [fn, method.toLowerCase(), ...path.split('/').filter(Boolean).map((segment) => segment.replace(/[{}]/g, ''))];
+  const parts = [
+    fn,
+    method.toLowerCase(),
+    ...path
+      .split('/')
+      .filter(Boolean)
+      .map((segment) => segment.replace(/[{}]/g, '')),
+  ];
   const name = parts.join('_').replace(/[^A-Za-z0-9_]/g, '_');
   if (name.length <= 64) return name;
   let hash = 0;

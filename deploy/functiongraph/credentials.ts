@@ -15,13 +15,18 @@ export class CredentialsError extends Error {
   override readonly name = 'CredentialsError';
 }
 
-export async function resolveCredentials(env: Readonly<Record<string, string | undefined>>, send: Send = defaultSend): Promise<Credentials> {
+export async function resolveCredentials(
+  env: Readonly<Record<string, string | undefined>>,
+  send: Send = defaultSend,
+): Promise<Credentials> {
   const ak = env.HUAWEICLOUD_SDK_AK?.trim() || undefined;
   const sk = env.HUAWEICLOUD_SDK_SK?.trim() || undefined;
   const token = env.HUAWEICLOUD_SDK_SECURITY_TOKEN?.trim() || undefined;
   if (ak !== undefined && sk !== undefined) return { accessKey: ak, secretKey: sk, ...(token !== undefined && { securityToken: token }) };
   if (ak !== undefined || sk !== undefined) {
-    throw new CredentialsError(`HUAWEICLOUD_SDK_${ak === undefined ? 'AK' : 'SK'} is not set, but HUAWEICLOUD_SDK_${ak === undefined ? 'SK' : 'AK'} is: set both, or neither to use the ECS node's agency.`);
+    throw new CredentialsError(
+      `HUAWEICLOUD_SDK_${ak === undefined ? 'AK' : 'SK'} is not set, but HUAWEICLOUD_SDK_${ak === undefined ? 'SK' : 'AK'} is: set both, or neither to use the ECS node's agency.`,
+    );
   }
 
   const raw = env.ECS_METADATA_URL?.trim() || DEFAULT_METADATA_URL;

@@ -27,7 +27,16 @@ import {
 } from './client';
 import { DeployConfigError, HANDLER, parseConfigText, resolveConfig, RUNTIME, type DeployConfig, type DesiredFunction } from './config';
 import { CredentialsError, resolveCredentials } from './credentials';
-import { countPlan, type FunctionPlan, type LocalPackage, type Plan, planFunction, type RemoteFunction, renderPlan, serialiseUserData } from './plan';
+import {
+  countPlan,
+  type FunctionPlan,
+  type LocalPackage,
+  type Plan,
+  planFunction,
+  type RemoteFunction,
+  renderPlan,
+  serialiseUserData,
+} from './plan';
 import { readZip } from './zip';
 
 export interface DeployIo {
@@ -98,7 +107,8 @@ export class Redactor {
 
 export async function runDeploy(options: DeployOptions): Promise<number> {
   const redactor = new Redactor();
-  for (const name of ['HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SECURITY_TOKEN']) redactor.add(options.env[name]?.trim());
+  for (const name of ['HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SECURITY_TOKEN'])
+    redactor.add(options.env[name]?.trim());
   const out = (line: string) => options.io.out(redactor.apply(line));
   const err = (line: string) => options.io.err(redactor.apply(line));
 
@@ -139,7 +149,8 @@ export async function runDeploy(options: DeployOptions): Promise<number> {
     redactor.add(credentials.secretKey);
     redactor.add(credentials.securityToken);
     const timeoutMs = Number(options.env.FUNCTIONGRAPH_TIMEOUT_MS ?? '') || undefined;
-    api = options.api?.(endpoint, config.projectId, credentials) ??
+    api =
+      options.api?.(endpoint, config.projectId, credentials) ??
       createSdkApi({ endpoint, projectId: config.projectId, credentials, ...(timeoutMs !== undefined && { timeoutMs }) });
   } catch (error) {
     err(error instanceof CredentialsError || error instanceof Error ? error.message : String(error));
@@ -161,7 +172,11 @@ export async function runDeploy(options: DeployOptions): Promise<number> {
   const counts = countPlan(plan);
 
   if (!args.apply) {
-    out(counts.writes === 0 ? 'Nothing to change.' : `Plan only: nothing was changed. Run again with --apply to make these ${counts.writes} change${counts.writes === 1 ? '' : 's'}.`);
+    out(
+      counts.writes === 0
+        ? 'Nothing to change.'
+        : `Plan only: nothing was changed. Run again with --apply to make these ${counts.writes} change${counts.writes === 1 ? '' : 's'}.`,
+    );
     return EXIT_OK;
   }
   if (counts.writes === 0) {
@@ -250,15 +265,27 @@ function stepsFor(api: FunctionGraphApi, config: DeployConfig, fn: FunctionPlan)
       run: async () => {
         const created = await api.createFunction({ ...configBody(fn.desired), package: config.packageName, ...codeBody(fn.pkg) });
         urn = created.func_urn;
-        if (urn === undefined) throw new FunctionGraphCallError('createFunction', 'the answer carried no func_urn; run the same command again to pick the function up');
+        if (urn === undefined)
+          throw new FunctionGraphCallError(
+            'createFunction',
+            'the answer carried no func_urn; run the same command again to pick the function up',
+          );
       },
     });
   }
   if (fn.updateCode) {
-    steps.push({ label: `${fn.name}: update code`, operation: 'updateFunctionCode', run: async () => void (await api.updateFunctionCode(urn as string, codeBody(fn.pkg))) });
+    steps.push({
+      label: `${fn.name}: update code`,
+      operation: 'updateFunctionCode',
+      run: async () => void (await api.updateFunctionCode(urn as string, codeBody(fn.pkg))),
+    });
   }
   if (fn.configChanges.length > 0) {
-    steps.push({ label: `${fn.name}: update config`, operation: 'updateFunctionConfig', run: async () => void (await api.updateFunctionConfig(urn as string, configBody(fn.desired))) });
+    steps.push({
+      label: `${fn.name}: update config`,
+      operation: 'updateFunctionConfig',
+      run: async () => void (await api.updateFunctionConfig(urn as string, configBody(fn.desired))),
+    });
   }
   for (const trigger of fn.triggers) {
     if (trigger.action !== 'create') continue;
@@ -271,7 +298,13 @@ function stepsFor(api: FunctionGraphApi, config: DeployConfig, fn: FunctionPlan)
   return steps;
 }
 
-async function applyPlan(api: FunctionGraphApi, config: DeployConfig, plan: Plan, out: (l: string) => void, err: (l: string) => void): Promise<number> {
+async function applyPlan(
+  api: FunctionGraphApi,
+  config: DeployConfig,
+  plan: Plan,
+  out: (l: string) => void,
+  err: (l: string) => void,
+): Promise<number> {
   const steps = plan.functions.flatMap((fn) => stepsFor(api, config, fn));
   out(`Applying ${steps.length} step${steps.length === 1 ? '' : 's'}:`);
   const done: string[] = [];
@@ -279,7 +312,8 @@ async function applyPlan(api: FunctionGraphApi, config: DeployConfig, plan: Plan
     try {
       await step.run();
     } catch (error) {
-      const failure = error instanceof FunctionGraphCallError ? error : new FunctionGraphCallError(step.operation, (error as Error).message);
+      const failure =
+        error instanceof FunctionGraphCallError ? error : new FunctionGraphCallError(step.operation, (error as Error).message);
       err(`FAILED step ${i + 1}/${steps.length}: ${step.label}: ${describeCallError(failure)}`);
       err(adviceFor(failure));
       err(`Done (${done.length}):${done.length === 0 ? ' none' : ''}`);

@@ -59,6 +59,11 @@ export function writePackages(options: PackageOptions): FunctionPackage[] {
     const partial = `${path}.${process.pid}.partial`;
     writeFileSync(partial, zip);
     renameSync(partial, path);
-    return describePackage(name, path, zip, entries.map((entry) => entry.name));
+    return describePackage(
+      name,
+      path,
+      zip,
+      entries.map((entry) => entry.name),
+    );
   });
 }

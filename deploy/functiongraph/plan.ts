@@ -51,14 +51,18 @@ export interface Plan {
 }
 
 export function triggerLabel(trigger: DesiredTrigger): string {
-  return trigger.kind === 'APIG' ? `${trigger.typeCode} ${trigger.method} ${trigger.path}` : `TIMER ${trigger.scheduleType} ${trigger.schedule}`;
+  return trigger.kind === 'APIG'
+    ? `${trigger.typeCode} ${trigger.method} ${trigger.path}`
+    : `TIMER ${trigger.scheduleType} ${trigger.schedule}`;
 }
 
 function remoteTriggerLabel(trigger: RemoteTrigger): string {
   const data = trigger.event_data ?? {};
   const type = trigger.trigger_type_code ?? '?';
-  if (type === 'TIMER') return `TIMER ${String(data.schedule_type ?? '?')} ${String(data.schedule ?? '?')} (id ${trigger.trigger_id ?? '?'})`;
-  if (type === 'APIG' || type === 'DEDICATEDGATEWAY') return `${type} ${String(data.req_method ?? '?')} ${String(data.path ?? '?')} (id ${trigger.trigger_id ?? '?'})`;
+  if (type === 'TIMER')
+    return `TIMER ${String(data.schedule_type ?? '?')} ${String(data.schedule ?? '?')} (id ${trigger.trigger_id ?? '?'})`;
+  if (type === 'APIG' || type === 'DEDICATEDGATEWAY')
+    return `${type} ${String(data.req_method ?? '?')} ${String(data.path ?? '?')} (id ${trigger.trigger_id ?? '?'})`;
   return `${type} (id ${trigger.trigger_id ?? '?'})`;
 }
 
@@ -140,14 +144,21 @@ export function planFunction(desired: DesiredFunction, pkg: LocalPackage, remote
     const found = remote.triggers.find((r) => !claimed.has(r) && matches(t, r));
     if (found === undefined) return { label: triggerLabel(t), action: 'create', desired: t };
     claimed.add(found);
-    return { label: triggerLabel(t), action: 'unchanged', desired: t, ...(found.trigger_id !== undefined && { triggerId: found.trigger_id }) };
+    return {
+      label: triggerLabel(t),
+      action: 'unchanged',
+      desired: t,
+      ...(found.trigger_id !== undefined && { triggerId: found.trigger_id }),
+    };
   });
   return {
     name: desired.name,
     action: updateCode || changes.length > 0 ? 'update' : 'unchanged',
     urn: remote.urn,
     updateCode,
-    ...(updateCode && { codeChange: `sha512 ${digest === undefined || digest === '' ? '(unknown)' : `${digest.slice(0, 12)}…`} -> ${pkg.sha512.slice(0, 12)}…` }),
+    ...(updateCode && {
+      codeChange: `sha512 ${digest === undefined || digest === '' ? '(unknown)' : `${digest.slice(0, 12)}…`} -> ${pkg.sha512.slice(0, 12)}…`,
+    }),
     configChanges: changes,
     triggers,
     unmanagedTriggers: remote.triggers.filter((r) => !claimed.has(r)).map(remoteTriggerLabel),
@@ -168,7 +179,15 @@ export interface PlanCounts {
 }
 
 export function countPlan(plan: Plan): PlanCounts {
-  const counts: PlanCounts = { create: 0, updateCode: 0, updateConfig: 0, unchangedFunctions: 0, createTriggers: 0, unchangedTriggers: 0, writes: 0 };
+  const counts: PlanCounts = {
+    create: 0,
+    updateCode: 0,
+    updateConfig: 0,
+    unchangedFunctions: 0,
+    createTriggers: 0,
+    unchangedTriggers: 0,
+    writes: 0,
+  };
   for (const fn of plan.functions) {
     if (fn.action === 'create') counts.create++;
     if (fn.updateCode) counts.updateCode++;

@@ -66,7 +66,11 @@ export function crc32Table(data: Uint8Array): number {
 
 function checkName(name: string): void {
   const bad =
-    name === '' || name.startsWith('/') || name.endsWith('/') || name.includes('\\') || !/^[\x20-\x7e]+$/.test(name) ||
+    name === '' ||
+    name.startsWith('/') ||
+    name.endsWith('/') ||
+    name.includes('\\') ||
+    !/^[\x20-\x7e]+$/.test(name) ||
     name.split('/').some((part) => part === '' || part === '.' || part === '..');
   if (bad) throw new RangeError(`zip entry name ${JSON.stringify(name)} must be a relative ASCII path with / separators`);
 }
@@ -92,7 +96,8 @@ export function createZip(entries: readonly ZipEntryInput[]): Buffer {
     const data = Buffer.from(entry.data.buffer, entry.data.byteOffset, entry.data.byteLength);
     const compressed = deflateRawSync(data, { level: 9, memLevel: 9, strategy: zlibConstants.Z_DEFAULT_STRATEGY });
     const crc = crc32(data);
-    if (data.length > MAX_32 || compressed.length > MAX_32 || offset > MAX_32) throw new RangeError('zip too large for a non-ZIP64 archive');
+    if (data.length > MAX_32 || compressed.length > MAX_32 || offset > MAX_32)
+      throw new RangeError('zip too large for a non-ZIP64 archive');
 
     const local = Buffer.alloc(30);
     local.writeUInt32LE(LOCAL_HEADER, 0);

@@ -24,9 +24,11 @@ export function createSingleFlight<T>(): SingleFlight<T> {
       }
       const flight: Flight<T> = {
         startedAt: now,
-        outcome: Promise.resolve().then(call).finally(() => {
-          if (flights.get(key) === flight) flights.delete(key);
-        }),
+        outcome: Promise.resolve()
+          .then(call)
+          .finally(() => {
+            if (flights.get(key) === flight) flights.delete(key);
+          }),
       };
       flights.set(key, flight);
       return flight.outcome;

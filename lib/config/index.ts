@@ -188,10 +188,12 @@ function readCredentials(read: EnvReader): Credentials | undefined {
   const secretKey = read.text('HUAWEICLOUD_SDK_SK');
   const securityToken = read.text('HUAWEICLOUD_SDK_SECURITY_TOKEN');
   if (accessKey === undefined && secretKey === undefined) {
-    if (securityToken !== undefined) read.problem('HUAWEICLOUD_SDK_SECURITY_TOKEN is set without HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK.');
+    if (securityToken !== undefined)
+      read.problem('HUAWEICLOUD_SDK_SECURITY_TOKEN is set without HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK.');
     return undefined;
   }
-  if (accessKey === undefined || secretKey === undefined) return read.problem('Set both HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or neither.');
+  if (accessKey === undefined || secretKey === undefined)
+    return read.problem('Set both HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or neither.');
   return securityToken === undefined ? { accessKey, secretKey } : { accessKey, secretKey, securityToken };
 }
 
@@ -232,11 +234,14 @@ function readFederation(read: EnvReader): FederationConfig | undefined {
   const durationSeconds = read.integer('HUAWEICLOUD_FEDERATED_DURATION_SECONDS', DEFAULTS.federatedDurationSeconds, 900, 86_400);
   if (idpId === undefined) {
     if (file !== undefined || audience !== undefined) {
-      read.problem('HUAWEICLOUD_ID_TOKEN_FILE or HUAWEICLOUD_ID_TOKEN_AUDIENCE is set without HUAWEICLOUD_IDP_ID, the Huawei IAM identity provider to exchange the token with.');
+      read.problem(
+        'HUAWEICLOUD_ID_TOKEN_FILE or HUAWEICLOUD_ID_TOKEN_AUDIENCE is set without HUAWEICLOUD_IDP_ID, the Huawei IAM identity provider to exchange the token with.',
+      );
     }
     return undefined;
   }
-  if (!IDP_ID.test(idpId)) read.problem(`HUAWEICLOUD_IDP_ID ${quoteUntrusted(idpId)} is not an identity provider id (1-64 letters, digits, - and _).`);
+  if (!IDP_ID.test(idpId))
+    read.problem(`HUAWEICLOUD_IDP_ID ${quoteUntrusted(idpId)} is not an identity provider id (1-64 letters, digits, - and _).`);
   if (read.text('HUAWEICLOUD_CREDENTIALS_SECRET_ID') !== undefined) {
     read.problem('Set HUAWEICLOUD_IDP_ID (federation) or HUAWEICLOUD_CREDENTIALS_SECRET_ID (stored keys), not both.');
   }
@@ -245,8 +250,10 @@ function readFederation(read: EnvReader): FederationConfig | undefined {
       'HUAWEICLOUD_IDP_ID needs exactly one ID token source: HUAWEICLOUD_ID_TOKEN_FILE (a file holding the token, such as a projected service-account token) or HUAWEICLOUD_ID_TOKEN_AUDIENCE (the audience to ask AWS STS GetWebIdentityToken for).',
     );
   }
-  if (audience !== undefined && audience.length > 1000) read.problem('HUAWEICLOUD_ID_TOKEN_AUDIENCE must be at most 1000 characters, as STS allows.');
-  const tokenSource = file !== undefined ? { kind: 'file' as const, path: file } : { kind: 'aws-sts' as const, audience: audience as string };
+  if (audience !== undefined && audience.length > 1000)
+    read.problem('HUAWEICLOUD_ID_TOKEN_AUDIENCE must be at most 1000 characters, as STS allows.');
+  const tokenSource =
+    file !== undefined ? { kind: 'file' as const, path: file } : { kind: 'aws-sts' as const, audience: audience as string };
   return { idpId, tokenSource, durationSeconds };
 }
 

@@ -54,7 +54,10 @@ export class EnvReader {
     const raw = this.text(name);
     if (raw === undefined) return fallbackSeconds * 1000;
     if (!/^\d{1,7}(\.\d{1,3})?$/.test(raw)) {
-      return this.problem(`${name} must be a number of seconds, 0 or more; got ${JSON.stringify(raw.slice(0, 20))}.`, fallbackSeconds * 1000);
+      return this.problem(
+        `${name} must be a number of seconds, 0 or more; got ${JSON.stringify(raw.slice(0, 20))}.`,
+        fallbackSeconds * 1000,
+      );
     }
     return Math.round(Number(raw) * 1000);
   }
@@ -77,7 +80,8 @@ export class EnvReader {
   /** An https origin (http only for a loopback host, where the local tools run); `value` is the setting or its default. */
   origin(name: string, value: string): string {
     const url = parseUrl(value);
-    if (url === undefined) return this.problem(`${name} is not a URL; give an origin such as https://mrs.cn-north-4.myhuaweicloud.com.`, '');
+    if (url === undefined)
+      return this.problem(`${name} is not a URL; give an origin such as https://mrs.cn-north-4.myhuaweicloud.com.`, '');
     if (url.username || url.password || url.search || url.hash || url.pathname !== '/') {
       this.problem(`${name} must be a bare origin (scheme, host and port only).`);
     } else if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {

@@ -53,7 +53,8 @@ export function credentialProviderFor(
     async renew() {
       // The runtime rotates an agency's keys: a second read of the context may give newer ones.
       const again = fromInvocation();
-      if (again !== undefined) return again.accessKey === used?.accessKey && again.securityToken === used?.securityToken ? undefined : remember(again);
+      if (again !== undefined)
+        return again.accessKey === used?.accessKey && again.securityToken === used?.securityToken ? undefined : remember(again);
       const newer = await fallback?.renew(used);
       return newer === undefined ? undefined : remember(newer);
     },

@@ -34,7 +34,7 @@ export function createEcsMetadataSource({ url, send, now = Date.now }: EcsMetada
   let refreshing: Promise<Held> | undefined;
 
   const fetchFresh = async (): Promise<Held> => {
-    let response;
+    let response: Awaited<ReturnType<Send>>;
     try {
       response = await send({ method: 'GET', url: new URL(url), headers: { Accept: 'application/json' } }, METADATA_TIMEOUT_MS);
     } catch (error) {
@@ -92,7 +92,15 @@ function parseSecurityKey(body: string): Held | undefined {
     const credential = (JSON.parse(body) as { credential?: Record<string, unknown> } | null)?.credential;
     const { access, secret, securitytoken: token, expires_at: expiresAt } = credential ?? {};
     const expiry = typeof expiresAt === 'string' ? Date.parse(expiresAt) : Number.NaN;
-    if (typeof access !== 'string' || typeof secret !== 'string' || typeof token !== 'string' || !access || !secret || !token || Number.isNaN(expiry)) {
+    if (
+      typeof access !== 'string' ||
+      typeof secret !== 'string' ||
+      typeof token !== 'string' ||
+      !access ||
+      !secret ||
+      !token ||
+      Number.isNaN(expiry)
+    ) {
       return undefined;
     }
     return { credentials: { accessKey: access, secretKey: secret, securityToken: token }, expiresAt: expiry };

@@ -41,7 +41,13 @@ interface Held {
 
 type Reason = 'first-use' | 'ttl-expired' | 'refused-by-mrs';
 
-export function createSecretsManagerSource({ secretId, ttlMs, reader, log, now = Date.now }: SecretsManagerSourceOptions): FallbackCredentialSource {
+export function createSecretsManagerSource({
+  secretId,
+  ttlMs,
+  reader,
+  log,
+  now = Date.now,
+}: SecretsManagerSourceOptions): FallbackCredentialSource {
   let held: Held | undefined;
   let reading: Promise<Held> | undefined;
   /** Not before this time is the secret read again for a TTL (set after a failed re-read). */
@@ -64,7 +70,13 @@ export function createSecretsManagerSource({ secretId, ttlMs, reader, log, now =
     }
     if (!outcome.ok) {
       const error = readFailure(secretId, outcome);
-      log?.warn('credentials secret not read', { source: 'aws-secrets-manager', reason, aws_error: outcome.code, http_status: outcome.httpStatus, aws_message: outcome.awsMessage });
+      log?.warn('credentials secret not read', {
+        source: 'aws-secrets-manager',
+        reason,
+        aws_error: outcome.code,
+        http_status: outcome.httpStatus,
+        aws_message: outcome.awsMessage,
+      });
       throw error;
     }
     const credentials = parseSecret(secretId, outcome.secretString);
@@ -111,7 +123,9 @@ export function createSecretsManagerSource({ secretId, ttlMs, reader, log, now =
       const previous = refused ?? before?.credentials;
       if (previous !== undefined && samePair(latest.credentials, previous)) {
         refusedAgain = latest;
-        log?.warn('MRS refused the keys and the credentials secret still holds them: rotate the secret or fix the keys', { source: 'aws-secrets-manager' });
+        log?.warn('MRS refused the keys and the credentials secret still holds them: rotate the secret or fix the keys', {
+          source: 'aws-secrets-manager',
+        });
         return undefined;
       }
       return latest.credentials;
@@ -135,7 +149,9 @@ const EXPECTED = 'a JSON object {"access_key": "...", "secret_key": "..."} (and 
 export function parseSecret(secretId: string, secretString: string | undefined): Credentials {
   const name = quoted(secretId);
   if (secretString === undefined) {
-    throw new ConfigurationError(`The AWS Secrets Manager secret ${name} holds binary data, not a string: store ${EXPECTED} as its secret string.`);
+    throw new ConfigurationError(
+      `The AWS Secrets Manager secret ${name} holds binary data, not a string: store ${EXPECTED} as its secret string.`,
+    );
   }
   registerSecret(secretString);
   let parsed: unknown;
@@ -161,7 +177,9 @@ export function parseSecret(secretId: string, secretString: string | undefined):
   }
   const accessKey = (fields.access_key as string).trim();
   const secretKey = (fields.secret_key as string).trim();
-  return filled('security_token') ? { accessKey, secretKey, securityToken: (fields.security_token as string).trim() } : { accessKey, secretKey };
+  return filled('security_token')
+    ? { accessKey, secretKey, securityToken: (fields.security_token as string).trim() }
+    : { accessKey, secretKey };
 }
 
 /** AWS refusals that mean the function's own AWS credentials are missing, wrong or expired. */
@@ -198,7 +216,9 @@ export function readFailure(secretId: string, failure: Extract<SecretRead, { ok:
         `AWS Secrets Manager refused to read the secret ${name} (InvalidRequestException): it may be marked for deletion; restore it, or point ${setting} at another secret.`,
       );
     case 'InvalidParameterException':
-      return new ConfigurationError(`AWS Secrets Manager does not accept ${name} as a secret id (InvalidParameterException): check ${setting}.`);
+      return new ConfigurationError(
+        `AWS Secrets Manager does not accept ${name} as a secret id (InvalidParameterException): check ${setting}.`,
+      );
     case 'RegionMissing':
       return new ConfigurationError(`No AWS region to read the secret ${name} in: set AWS_REGION, or give ${setting} as the secret's ARN.`);
   }
@@ -208,8 +228,17 @@ export function readFailure(secretId: string, failure: Extract<SecretRead, { ok:
     );
   }
   const status = failure.httpStatus;
-  if (failure.fault === 'client' && status !== undefined && status >= 400 && status < 500 && status !== 429 && !/Throttl|TooManyRequests/.test(code)) {
-    return new ConfigurationError(`AWS Secrets Manager refused to read the secret ${name} (${code}, HTTP ${status}): check ${setting} and the function's role.`);
+  if (
+    failure.fault === 'client' &&
+    status !== undefined &&
+    status >= 400 &&
+    status < 500 &&
+    status !== 429 &&
+    !/Throttl|TooManyRequests/.test(code)
+  ) {
+    return new ConfigurationError(
+      `AWS Secrets Manager refused to read the secret ${name} (${code}, HTTP ${status}): check ${setting} and the function's role.`,
+    );
   }
   return new UpstreamUnavailable(
     `AWS Secrets Manager could not be read for the credentials secret ${name} (${code}${status === undefined ? '' : `, HTTP ${status}`}): retry shortly; if it persists, check that the function can reach Secrets Manager.`,

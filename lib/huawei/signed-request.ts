@@ -66,9 +66,12 @@ export function createSignedRequester({ send, now = Date.now }: { send: Send; no
 /** The transport failure, named; the TransportError stays as the cause (it tells whether the request went out). */
 export function errorForTransport(service: string, error: TransportError): UpstreamTimeout | UpstreamUnavailable {
   if (error.failure === 'timeout') {
-    return new UpstreamTimeout(`${service} did not answer in time (${error.message}). Retry, or raise MRS_TIMEOUT_MS and the function's timeout.`, {
-      cause: error,
-    });
+    return new UpstreamTimeout(
+      `${service} did not answer in time (${error.message}). Retry, or raise MRS_TIMEOUT_MS and the function's timeout.`,
+      {
+        cause: error,
+      },
+    );
   }
   const what = error.code === undefined ? error.message : `${error.code}: ${error.message}`;
   return new UpstreamUnavailable(`Could not get an answer from ${service} (${what}). Retry shortly.`, { cause: error });

@@ -45,5 +45,8 @@ export function serialiseBody(body: unknown): string | undefined {
 
 /** `YYYYMMDDTHHmmssZ` in UTC, the format the gateway checks against its clock. */
 export function sdkDate(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }

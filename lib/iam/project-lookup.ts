@@ -37,14 +37,16 @@ export function createProjectLookup({ iamEndpoint, region, requestTimeoutMs, sen
     });
     const requestId = upstreamRequestId(response);
     const ids = requestId === undefined ? '' : ` (X-Request-Id ${requestId})`;
-    if (response.status >= 500) throw new UpstreamUnavailable(`IAM failed the project look-up (HTTP ${response.status})${ids}. Retry, or set MRS_PROJECT_ID.`);
+    if (response.status >= 500)
+      throw new UpstreamUnavailable(`IAM failed the project look-up (HTTP ${response.status})${ids}. Retry, or set MRS_PROJECT_ID.`);
     if (response.status !== 200) {
       throw new ConfigurationError(
         `IAM refused the project look-up for region ${region} (HTTP ${response.status})${ids}. Set MRS_PROJECT_ID, or allow the credentials to list projects.`,
       );
     }
     const projectId = projectIdIn(jsonBody(response), region);
-    if (projectId === undefined) throw new ConfigurationError(`IAM knows no project named ${region} for these credentials${ids}. Set MRS_PROJECT_ID.`);
+    if (projectId === undefined)
+      throw new ConfigurationError(`IAM knows no project named ${region} for these credentials${ids}. Set MRS_PROJECT_ID.`);
     return projectId;
   };
 

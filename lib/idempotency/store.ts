@@ -47,7 +47,12 @@ export interface IdempotencyStoreOptions {
 
 const FORMAT_VERSION = 1;
 
-export function createIdempotencyStore({ namespace, shared, now = Date.now, maxEntries = 10_000 }: IdempotencyStoreOptions): IdempotencyStore {
+export function createIdempotencyStore({
+  namespace,
+  shared,
+  now = Date.now,
+  maxEntries = 10_000,
+}: IdempotencyStoreOptions): IdempotencyStore {
   const memory = new Map<string, IdempotencyRecord>();
   const sharedKey = (key: string) => `mrs-iam-sync:idempotency:${namespace}:${key}`;
 

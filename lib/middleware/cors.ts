@@ -18,7 +18,10 @@ interface CorsState {
   corsOrigin?: string;
 }
 
-export function cors(allowOrigins: readonly string[], methods: readonly string[]): middy.MiddlewareObj<unknown, unknown, Error, AdapterContext> {
+export function cors(
+  allowOrigins: readonly string[],
+  methods: readonly string[],
+): middy.MiddlewareObj<unknown, unknown, Error, AdapterContext> {
   const allowAny = allowOrigins.includes('*');
   const variesByOrigin = allowOrigins.length > 0 && !allowAny;
   const addHeaders = (request: { response: unknown; internal: unknown }) => {

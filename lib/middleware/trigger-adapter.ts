@@ -19,7 +19,9 @@ interface AdapterState {
   trigger?: Trigger['kind'];
 }
 
-export function triggerAdapter<Query, Answer>(route: TriggerRoute<Query, Answer>): middy.MiddlewareObj<unknown, unknown, Error, AdapterContext> {
+export function triggerAdapter<Query, Answer>(
+  route: TriggerRoute<Query, Answer>,
+): middy.MiddlewareObj<unknown, unknown, Error, AdapterContext> {
   const stateOf = (request: { internal: unknown }) => request.internal as AdapterState;
   const refuse = (what: string) => new InvalidRequest(`${what} ${route.acceptedShapes}`);
   const maxBodyBytes = route.maxBodyBytes ?? MAX_EVENT_BODY_BYTES;
@@ -28,7 +30,9 @@ export function triggerAdapter<Query, Answer>(route: TriggerRoute<Query, Answer>
       case 'http':
         if (route.fromHttp === undefined) throw refuse('This function does not answer HTTP requests.');
         if (trigger.request.bodyBytes > maxBodyBytes) {
-          throw new PayloadTooLarge(`The request body is ${trigger.request.bodyBytes} bytes; this function reads none over ${maxBodyBytes}.`);
+          throw new PayloadTooLarge(
+            `The request body is ${trigger.request.bodyBytes} bytes; this function reads none over ${maxBodyBytes}.`,
+          );
         }
         return route.fromHttp(trigger.request);
       case 'timer':

@@ -5,7 +5,14 @@
  * gave up whenever it does; it knows nothing about events or callers.
  */
 import type { Credentials } from '../credentials/types';
-import { AdapterError, isTransientUpstreamError, SyncStartOutcomeUnknown, UpstreamThrottled, UpstreamTimeout, UpstreamUnavailable } from '../errors';
+import {
+  AdapterError,
+  isTransientUpstreamError,
+  SyncStartOutcomeUnknown,
+  UpstreamThrottled,
+  UpstreamTimeout,
+  UpstreamUnavailable,
+} from '../errors';
 import { type CallOptions, createSignedRequester, type SignedRequester } from '../huawei/signed-request';
 import { type Send, TransportError, send as sendOverHttps } from '../huawei/transport';
 import type { Logger } from '../log';
@@ -103,7 +110,13 @@ export function createMrsClient(options: MrsClientOptions): MrsClient {
   const budget = createRetryBudget();
 
   /** One admitted request, reported to the breaker whatever its outcome. */
-  async function attempt<T>(operation: Operation<T>, target: MrsTarget, body: unknown, credentials: Credentials, deadlineAt: number | undefined): Promise<T> {
+  async function attempt<T>(
+    operation: Operation<T>,
+    target: MrsTarget,
+    body: unknown,
+    credentials: Credentials,
+    deadlineAt: number | undefined,
+  ): Promise<T> {
     try {
       const response = await request({
         service: 'MRS',
@@ -130,7 +143,12 @@ export function createMrsClient(options: MrsClientOptions): MrsClient {
     }
   }
 
-  async function call<T>(operation: Operation<T>, target: MrsTarget, body: unknown, { credentials, deadlineAt, log = options.log }: CallOptions): Promise<T> {
+  async function call<T>(
+    operation: Operation<T>,
+    target: MrsTarget,
+    body: unknown,
+    { credentials, deadlineAt, log = options.log }: CallOptions,
+  ): Promise<T> {
     const history: AttemptRecord[] = [];
     // A request that went out may have acted: one that is not idempotent is never sent again after it.
     const retryable = (error: unknown) => (operation.idempotent ? isRetryable(error) : provablyNotActed(error));
@@ -157,7 +175,8 @@ export function createMrsClient(options: MrsClientOptions): MrsClient {
       let error: unknown;
       try {
         // Asked on every attempt: a metadata service that failed a moment ago may answer now.
-        const signingWith: Credentials = renewedCredentials ?? (await credentials.get().catch((cause: unknown) => Promise.reject(new CredentialFailure(cause))));
+        const signingWith: Credentials =
+          renewedCredentials ?? (await credentials.get().catch((cause: unknown) => Promise.reject(new CredentialFailure(cause))));
         const answer = await attempt(operation, target, body, signingWith, deadlineAt);
         budget.recordSuccess();
         return answer;

@@ -31,14 +31,20 @@ export function createRefreshHandler(setUp: () => FunctionParts) {
         skipped,
       });
     }
-    const results = await mapWithConcurrency(clusterIds, parts.config.refresh.concurrency, (clusterId) => refreshOne(parts, clusterId, call));
+    const results = await mapWithConcurrency(clusterIds, parts.config.refresh.concurrency, (clusterId) =>
+      refreshOne(parts, clusterId, call),
+    );
     const failed = results.filter((result) => result.outcome === 'failed');
     if (failed.length > 0) invocation.log.warn('clusters not refreshed', { clusters: failed });
     return { refreshed: results.length - failed.length, failed: failed.length, results, ...(skipped.length > 0 && { skipped }) };
   });
 }
 
-async function refreshOne({ config, service, defaultProjectId }: FunctionParts, clusterId: string, call: CallOptions): Promise<RefreshResult> {
+async function refreshOne(
+  { config, service, defaultProjectId }: FunctionParts,
+  clusterId: string,
+  call: CallOptions,
+): Promise<RefreshResult> {
   try {
     await checkAccess({ clusterId }, config.access, () => defaultProjectId(call));
     // Fresh, and never covered by a stale answer: a failure here must be reported as one.

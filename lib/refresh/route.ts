@@ -56,7 +56,9 @@ function clusterIdsFrom(value: unknown): readonly string[] {
     throw new InvalidRequest(`cluster_ids must be a non-empty list of cluster ids; got ${quoteUntrusted(value)}. ${REFRESH_SHAPES}`);
   }
   if (value.length > MAX_EVENT_LIST) {
-    throw new InvalidRequest(`cluster_ids names ${value.length} entries; send at most ${MAX_EVENT_LIST} (one run refreshes at most 100 of them).`);
+    throw new InvalidRequest(
+      `cluster_ids names ${value.length} entries; send at most ${MAX_EVENT_LIST} (one run refreshes at most 100 of them).`,
+    );
   }
   return [...new Set(value.map((id, index) => requireClusterId(id, `cluster_ids[${index}]`)))];
 }
@@ -66,5 +68,9 @@ export const refreshRoute: TriggerRoute<RefreshQuery, RefreshReport> = {
   fromTimer: refreshQueryFromTimer,
   fromDirect: refreshQueryFromDirect,
   toBody: (report) => report,
-  logFields: (report) => ({ refreshed: report.refreshed, failed: report.failed, ...(report.skipped && { skipped: report.skipped.length }) }),
+  logFields: (report) => ({
+    refreshed: report.refreshed,
+    failed: report.failed,
+    ...(report.skipped && { skipped: report.skipped.length }),
+  }),
 };

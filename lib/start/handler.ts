@@ -62,13 +62,25 @@ export function createStartHandler(setUp: () => FunctionParts, now: () => number
   });
 }
 
-async function start(parts: FunctionParts, target: MrsTarget, query: StartQuery, call: CallOptions, invocation: Invocation, now: () => number): Promise<StartAnswer> {
+async function start(
+  parts: FunctionParts,
+  target: MrsTarget,
+  query: StartQuery,
+  call: CallOptions,
+  invocation: Invocation,
+  now: () => number,
+): Promise<StartAnswer> {
   const running = await parts.service.getStatus({ ...target, fresh: true, allowStale: false }, call);
   if (running.isSynchronizing) return alreadyRunning(target, query);
   try {
     const { state, requestId } = await parts.client.startIamSync(target, query.sync, call);
     const startedAt = new Date(now()).toISOString();
-    invocation.log.info('IAM sync started', { cluster_id: target.clusterId, state, upstream_request_id: requestId, all: query.sync.isAllSync === true });
+    invocation.log.info('IAM sync started', {
+      cluster_id: target.clusterId,
+      state,
+      upstream_request_id: requestId,
+      all: query.sync.isAllSync === true,
+    });
     return { cluster_id: target.clusterId, started: true, state, started_at: startedAt };
   } catch (error) {
     if (error instanceof IamSyncInProgress) return alreadyRunning(target, query, error);

@@ -60,16 +60,24 @@ export function startQueryFromHttp(request: GatewayRequest): StartQuery {
   }
   const header = request.headers['idempotency-key'];
   if (header !== undefined && body.idempotency_key !== undefined && header !== body.idempotency_key) {
-    throw new InvalidRequest('The Idempotency-Key header and the body\'s idempotency_key differ; send one.');
+    throw new InvalidRequest("The Idempotency-Key header and the body's idempotency_key differ; send one.");
   }
   return startQueryFromDirect({ ...body, cluster_id: clusterId, ...(header !== undefined && { idempotency_key: header }) });
 }
 
 export function startQueryFromDirect(payload: Readonly<Record<string, unknown>>): StartQuery {
-  const { cluster_id: clusterId, project_id: projectId, is_all_sync: isAllSync, if_running: ifRunning = 'fail', idempotency_key: key } = payload;
+  const {
+    cluster_id: clusterId,
+    project_id: projectId,
+    is_all_sync: isAllSync,
+    if_running: ifRunning = 'fail',
+    idempotency_key: key,
+  } = payload;
   if (clusterId === undefined) throw new InvalidRequest(`The event has no cluster_id. ${START_SHAPES}`);
-  if (isAllSync !== undefined && typeof isAllSync !== 'boolean') throw new InvalidRequest(`is_all_sync must be true or false; got ${quoteUntrusted(isAllSync)}.`);
-  if (ifRunning !== 'fail' && ifRunning !== 'skip') throw new InvalidRequest(`if_running must be "fail" or "skip"; got ${quoteUntrusted(ifRunning)}.`);
+  if (isAllSync !== undefined && typeof isAllSync !== 'boolean')
+    throw new InvalidRequest(`is_all_sync must be true or false; got ${quoteUntrusted(isAllSync)}.`);
+  if (ifRunning !== 'fail' && ifRunning !== 'skip')
+    throw new InvalidRequest(`if_running must be "fail" or "skip"; got ${quoteUntrusted(ifRunning)}.`);
   if (key !== undefined && (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key))) {
     throw new InvalidRequest(`idempotency_key must be 1-256 printable characters without spaces; got ${quoteUntrusted(key)}.`);
   }
@@ -118,7 +126,6 @@ function parseJsonBody(text: string | undefined): Record<string, unknown> {
   if (!isObject(parsed)) throw new InvalidRequest(`The request body must be a JSON object; got ${quoteUntrusted(parsed)}.`);
   return parsed;
 }
-
 
 export const startRoute: TriggerRoute<StartQuery, StartAnswer> = {
   acceptedShapes: START_SHAPES,

@@ -61,7 +61,9 @@ export function statusQueryFromDirect(payload: Readonly<Record<string, unknown>>
   }
   const read = READ_ROUTES.find((route) => route.operation === operation)?.read;
   if (read === undefined) {
-    throw new InvalidRequest(`operation must be one of ${READ_ROUTES.map((route) => route.operation).join(', ')}; got ${quoteUntrusted(operation)}.`);
+    throw new InvalidRequest(
+      `operation must be one of ${READ_ROUTES.map((route) => route.operation).join(', ')}; got ${quoteUntrusted(operation)}.`,
+    );
   }
   const { fresh = false, project_id: projectId } = payload;
   if (typeof fresh !== 'boolean') throw new InvalidRequest(`fresh must be true or false; got ${quoteUntrusted(fresh)}.`);
@@ -82,7 +84,6 @@ function freshFromQuery(value: string | undefined): boolean {
   if (value === 'true' || value === '1' || value === '') return true;
   throw new InvalidRequest(`The fresh query parameter must be true or false; got ${quoteUntrusted(value)}.`);
 }
-
 
 /** What every caller receives: the cluster, the read's fields, when MRS was asked and how the cache served it. */
 export type ReadBody = { readonly cluster_id: string } & Record<string, unknown> & {

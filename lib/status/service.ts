@@ -77,7 +77,13 @@ export interface StatusServiceOptions {
 }
 
 /** Each read's MRS call, as the value the cache keeps. */
-const ASK_MRS: { readonly [R in CachedRead]: (client: MrsClient, target: MrsTarget, call: CallOptions) => Promise<{ value: CachedValue; requestId: string | undefined }> } = {
+const ASK_MRS: {
+  readonly [R in CachedRead]: (
+    client: MrsClient,
+    target: MrsTarget,
+    call: CallOptions,
+  ) => Promise<{ value: CachedValue; requestId: string | undefined }>;
+} = {
   status: async (client, target, call) => {
     const { isSynchronizing, requestId } = await client.getIamSyncStatus(target, call);
     return { value: { kind: 'status', isSynchronizing }, requestId };
@@ -130,7 +136,13 @@ export function createStatusService(options: StatusServiceOptions): StatusServic
     } catch (error) {
       if (error instanceof ClusterNotFound && policy.negativeTtlMs > 0) {
         const until = checkedAt + policy.negativeTtlMs;
-        await store(key, { value: { kind: 'not-found' }, checkedAt, freshUntil: until, keepUntil: until, upstreamRequestId: error.upstream?.requestId });
+        await store(key, {
+          value: { kind: 'not-found' },
+          checkedAt,
+          freshUntil: until,
+          keepUntil: until,
+          upstreamRequestId: error.upstream?.requestId,
+        });
       }
       throw error;
     }
@@ -145,11 +157,14 @@ export function createStatusService(options: StatusServiceOptions): StatusServic
     const notCheckedBefore = fresh ? arrivedAt : query.notCheckedBefore;
     // A fresh read cannot be answered from the cache; its lookup waits until MRS has failed.
     let known = caching && !fresh ? await lookup(key, arrivedAt) : undefined;
-    const usable = known !== undefined && known.freshUntil > arrivedAt && (notCheckedBefore === undefined || known.checkedAt >= notCheckedBefore);
+    const usable =
+      known !== undefined && known.freshUntil > arrivedAt && (notCheckedBefore === undefined || known.checkedAt >= notCheckedBefore);
     if (usable && known !== undefined) return answer(which, target, known, 'hit', now());
     try {
-      const flight = flights.run(key, { now: arrivedAt, ...(notCheckedBefore !== undefined && { notStartedBefore: notCheckedBefore }) }, () =>
-        askMrs(which, key, target, callOptions),
+      const flight = flights.run(
+        key,
+        { now: arrivedAt, ...(notCheckedBefore !== undefined && { notStartedBefore: notCheckedBefore }) },
+        () => askMrs(which, key, target, callOptions),
       );
       // A caller that joined a call made for another invocation still answers by its own deadline.
       const entry = await withinDeadline(flight, callOptions.deadlineAt, now);
@@ -200,7 +215,7 @@ function answer<R extends CachedRead>(which: R, target: MrsTarget, entry: CacheE
   }
   return {
     clusterId: target.clusterId,
-    value: valueOf(which, value) as ReadValues[R],
+    value: withoutTag(which, value) as ReadValues[R],
     checkedAt: new Date(entry.checkedAt).toISOString(),
     upstreamRequestId: entry.upstreamRequestId,
     cache: {
@@ -212,7 +227,7 @@ function answer<R extends CachedRead>(which: R, target: MrsTarget, entry: CacheE
 }
 
 /** The cached value without its tag; an entry of another read under this key is a bug, never served. */
-function valueOf(which: CachedRead, value: Exclude<CachedValue, { kind: 'not-found' }>): ReadValues[CachedRead] {
+function withoutTag(which: CachedRead, value: Exclude<CachedValue, { kind: 'not-found' }>): ReadValues[CachedRead] {
   if (value.kind !== which) throw new Error(`cache entry of kind ${value.kind} found for the ${which} read`);
   const { kind: _kind, ...rest } = value;
   return rest;

@@ -88,7 +88,11 @@ async function waitForSync(
         // A passing MRS failure is a poll that did not answer; anything else ends the wait now.
         if (!isTransientUpstreamError(error)) throw error;
         lastError = error;
-        invocation.log.info('a poll got no answer; the schedule goes on', { cluster_id: clusterId, poll: polls, error: { name: (error as Error).name } });
+        invocation.log.info('a poll got no answer; the schedule goes on', {
+          cluster_id: clusterId,
+          poll: polls,
+          error: { name: (error as Error).name },
+        });
       }
       const step = nextStep(joined.timeline.nextAfter(pollAt), endAt, now(), last);
       if (step.kind === 'out-of-time') break;

@@ -27,7 +27,13 @@ export interface WaitQuery {
 }
 
 export type WaitAnswer =
-  | { readonly cluster_id: string; readonly is_synchronizing: false; readonly done: true; readonly polls: number; readonly waited_seconds: number }
+  | {
+      readonly cluster_id: string;
+      readonly is_synchronizing: false;
+      readonly done: true;
+      readonly polls: number;
+      readonly waited_seconds: number;
+    }
   | {
       readonly cluster_id: string;
       readonly is_synchronizing: true;
@@ -76,7 +82,8 @@ export function waitQueryFromDirect(payload: Readonly<Record<string, unknown>>):
   // smithy's own checks (utils/validate.ts): a schedule that cannot make a second poll is a mistake.
   if (maxDelay < minDelay) throw new InvalidRequest(`max_delay_seconds (${maxDelay}) must be at least min_delay_seconds (${minDelay}).`);
   if (maxWait <= minDelay) throw new InvalidRequest(`max_wait_seconds (${maxWait}) must be more than min_delay_seconds (${minDelay}).`);
-  if (onTimeout !== 'return' && onTimeout !== 'throw') throw new InvalidRequest(`on_timeout must be "return" or "throw"; got ${quoteUntrusted(onTimeout)}.`);
+  if (onTimeout !== 'return' && onTimeout !== 'throw')
+    throw new InvalidRequest(`on_timeout must be "return" or "throw"; got ${quoteUntrusted(onTimeout)}.`);
   return {
     clusterId: requireClusterId(clusterId),
     projectId: projectId === undefined ? undefined : requireProjectId(projectId),
@@ -101,9 +108,13 @@ function seconds(payload: Readonly<Record<string, unknown>>, name: string, fallb
 function instant(value: unknown): number {
   const parts = typeof value === 'string' ? /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.exec(value) : null;
   // Date.parse rolls a day the month does not have (February 30) over into the next month; refuse it instead.
-  const dayExists = parts !== null && new Date(Date.UTC(Number(parts[1]), Number(parts[2]) - 1, Number(parts[3]))).getUTCDate() === Number(parts[3]);
+  const dayExists =
+    parts !== null && new Date(Date.UTC(Number(parts[1]), Number(parts[2]) - 1, Number(parts[3]))).getUTCDate() === Number(parts[3]);
   const at = parts !== null && dayExists ? Date.parse(value as string) : Number.NaN;
-  if (Number.isNaN(at)) throw new InvalidRequest(`wait_until must be an ISO 8601 time with a zone, such as 2026-11-30T12:00:00Z; got ${quoteUntrusted(value)}.`);
+  if (Number.isNaN(at))
+    throw new InvalidRequest(
+      `wait_until must be an ISO 8601 time with a zone, such as 2026-11-30T12:00:00Z; got ${quoteUntrusted(value)}.`,
+    );
   return at;
 }
 

@@ -34,7 +34,13 @@ function instance(redisUrl: string, syncing = () => false, commandTimeoutMs = 10
   });
   const log = createLogger({ level: 'debug', write: (line) => logs.push(line) });
   const shared = createRedisTier({ url: redisUrl, commandTimeoutMs, log, ...(now && { now }) });
-  const service = createStatusService({ client, endpoint: 'https://mrs.example', defaultProjectId: async () => 'p1', cache: policy, shared });
+  const service = createStatusService({
+    client,
+    endpoint: 'https://mrs.example',
+    defaultProjectId: async () => 'p1',
+    cache: policy,
+    shared,
+  });
   return {
     shared,
     logs,
@@ -46,7 +52,12 @@ function instance(redisUrl: string, syncing = () => false, commandTimeoutMs = 10
 /** A clock that moves only when the test moves it. */
 function manualClock(start = 1_000_000) {
   let time = start;
-  return { now: () => time, advance: (ms: number) => void (time += ms) };
+  return {
+    now: () => time,
+    advance: (ms: number) => {
+      time += ms;
+    },
+  };
 }
 
 const warnings = (logs: string[]) => logs.filter((line) => line.includes('Redis cache unavailable'));
@@ -281,7 +292,13 @@ describeWithRedis('Redis tier at maxclients (real redis-server with one client s
     try {
       await waitUntil(() => warnings(logs).length > 0, { what: 'the refused cold-start connection was not reported' });
       const at = Date.now();
-      const entry: CacheEntry = { value: { kind: 'status', isSynchronizing: true }, checkedAt: at, freshUntil: at + 5000, keepUntil: at + 60_000, upstreamRequestId: 'r1' };
+      const entry: CacheEntry = {
+        value: { kind: 'status', isSynchronizing: true },
+        checkedAt: at,
+        freshUntil: at + 5000,
+        keepUntil: at + 60_000,
+        upstreamRequestId: 'r1',
+      };
       for (let i = 0; i < 3; i += 1) {
         await tier.set('k', entry, at);
         expect(await tier.get('k')).toBeUndefined();
@@ -326,7 +343,11 @@ describeWithRedis('Redis URL forms (real redis-server)', () => {
   });
 
   it('never logs the password, even when it is wrong', async () => {
-    const config = loadConfig({ MRS_REGION: 'cn-north-4', MRS_PROJECT_ID: 'p1', REDIS_URL: `redis://:not-the-password@127.0.0.1:${secured.port}` });
+    const config = loadConfig({
+      MRS_REGION: 'cn-north-4',
+      MRS_PROJECT_ID: 'p1',
+      REDIS_URL: `redis://:not-the-password@127.0.0.1:${secured.port}`,
+    });
     const member = instance(config.cache.redisUrl ?? '');
     try {
       await member.get();
@@ -352,7 +373,9 @@ describe('REDIS_URL validation', () => {
   });
 
   it('does not quote the URL, which may hold the password', () => {
-    expect(() => loadConfig({ ...env, REDIS_URL: 'http://:hunter2@127.0.0.1' })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('hunter2') }));
+    expect(() => loadConfig({ ...env, REDIS_URL: 'http://:hunter2@127.0.0.1' })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('hunter2') }),
+    );
   });
 
   it.each(['redis://127.0.0.1:6379', 'rediss://:pw@dcs.example.com:6379/0', 'redis://user:pw@10.0.0.1:6379/15'])('accepts %s', (url) => {

@@ -1,6 +1,14 @@
 import type { CacheEntry } from '../../lib/cache/entry';
 import type { SharedTier } from '../../lib/cache/entry';
-import { ClusterNotFound, InvalidRequest, UpstreamAuthFailed, UpstreamThrottled, UpstreamTimeout, UpstreamUnavailable, type AdapterError } from '../../lib/errors';
+import {
+  ClusterNotFound,
+  InvalidRequest,
+  UpstreamAuthFailed,
+  UpstreamThrottled,
+  UpstreamTimeout,
+  UpstreamUnavailable,
+  type AdapterError,
+} from '../../lib/errors';
 import type { IamSyncStatus, MrsClient } from '../../lib/mrs/client';
 import { createStatusService, type StatusServiceOptions } from '../../lib/status/service';
 import { stubMrsClient } from '../fixtures/mrs-client';
@@ -22,7 +30,14 @@ function setUp(overrides: Partial<StatusServiceOptions> = {}) {
       return next;
     },
   });
-  const service = createStatusService({ client, endpoint: 'https://mrs.example', defaultProjectId: async () => 'p1', cache: policy, now: () => clock, ...overrides });
+  const service = createStatusService({
+    client,
+    endpoint: 'https://mrs.example',
+    defaultProjectId: async () => 'p1',
+    cache: policy,
+    now: () => clock,
+    ...overrides,
+  });
   return {
     service,
     get: (fresh = false) => service.getStatus({ clusterId: 'c1', fresh }, { credentials }),
@@ -164,7 +179,13 @@ describe('status service deadlines', () => {
         return new Promise<IamSyncStatus>((resolve) => (answer = resolve));
       },
     });
-    const service = createStatusService({ client, endpoint: 'https://mrs.example', defaultProjectId: async () => 'p1', cache: policy, now: () => clock });
+    const service = createStatusService({
+      client,
+      endpoint: 'https://mrs.example',
+      defaultProjectId: async () => 'p1',
+      cache: policy,
+      now: () => clock,
+    });
     const settled = <T>(promise: Promise<T>) => {
       const state: { value?: T; error?: unknown; done: boolean } = { done: false };
       promise.then(

@@ -9,7 +9,9 @@ const HOUR = 3_600_000;
 const securityKey = (n: number, expiresAt: number): OutboundResponse => ({
   status: 200,
   headers: {},
-  body: JSON.stringify({ credential: { access: `AK${n}`, secret: `SK${n}`, securitytoken: `TOKEN${n}`, expires_at: new Date(expiresAt).toISOString() } }),
+  body: JSON.stringify({
+    credential: { access: `AK${n}`, secret: `SK${n}`, securitytoken: `TOKEN${n}`, expires_at: new Date(expiresAt).toISOString() },
+  }),
 });
 
 function metadata(answers: Array<OutboundResponse | Error>) {
@@ -61,15 +63,21 @@ describe('ECS metadata credentials', () => {
     ['times out', new TransportError('timeout', 'slow')],
     ['answers 500', { status: 500, headers: {}, body: '' }],
     ['answers 503', { status: 503, headers: {}, body: '' }],
-  ])('treats a metadata service that %s as a passing outage (retryable UpstreamUnavailable), not a configuration error', async (_label, answer) => {
-    const m = metadata([answer]);
-    await expect(m.source.get()).rejects.toMatchObject({ name: 'UpstreamUnavailable', statusCode: 502 });
-  });
+  ])(
+    'treats a metadata service that %s as a passing outage (retryable UpstreamUnavailable), not a configuration error',
+    async (_label, answer) => {
+      const m = metadata([answer]);
+      await expect(m.source.get()).rejects.toMatchObject({ name: 'UpstreamUnavailable', statusCode: 502 });
+    },
+  );
 
   it.each([
     ['an error status', { status: 404, headers: {}, body: '' }],
     ['garbage', { status: 200, headers: {}, body: 'not json' }],
-    ['a credential without a token', { status: 200, headers: {}, body: '{"credential":{"access":"a","secret":"s","expires_at":"2030-01-01T00:00:00Z"}}' }],
+    [
+      'a credential without a token',
+      { status: 200, headers: {}, body: '{"credential":{"access":"a","secret":"s","expires_at":"2030-01-01T00:00:00Z"}}' },
+    ],
   ])('says plainly that there are no credentials when the service answers %s', async (_label, answer) => {
     const m = metadata([answer]);
     await expect(m.source.get()).rejects.toThrow(/No credentials to call MRS with.*metadata service/);
@@ -85,8 +93,12 @@ describe('ECS metadata credentials', () => {
   it('comes after the FunctionGraph agency and the environment in the chain', async () => {
     const m = metadata([securityKey(9, Date.parse('2026-11-28T05:00:00Z'))]);
     const agency = { ak: 'AGENCYAK', sk: 'AGENCYSK', token: 'T' };
-    expect((await credentialProviderFor(functionGraphContext({ agency }), { accessKey: 'ENV', secretKey: 'ENVSK' }, m.source).get()).accessKey).toBe('AGENCYAK');
-    expect((await credentialProviderFor(functionGraphContext(), { accessKey: 'ENV', secretKey: 'ENVSK' }, m.source).get()).accessKey).toBe('ENV');
+    expect(
+      (await credentialProviderFor(functionGraphContext({ agency }), { accessKey: 'ENV', secretKey: 'ENVSK' }, m.source).get()).accessKey,
+    ).toBe('AGENCYAK');
+    expect((await credentialProviderFor(functionGraphContext(), { accessKey: 'ENV', secretKey: 'ENVSK' }, m.source).get()).accessKey).toBe(
+      'ENV',
+    );
     expect((await credentialProviderFor(functionGraphContext(), undefined, m.source).get()).accessKey).toBe('AK9');
   });
 });
@@ -100,14 +112,24 @@ describe('IAM project look-up', () => {
       if (next instanceof Error) throw next;
       return next as OutboundResponse;
     };
-    const lookUp = createProjectLookup({ iamEndpoint: 'https://iam.myhuaweicloud.com', region: 'cn-north-4', requestTimeoutMs: 1000, send });
+    const lookUp = createProjectLookup({
+      iamEndpoint: 'https://iam.myhuaweicloud.com',
+      region: 'cn-north-4',
+      requestTimeoutMs: 1000,
+      send,
+    });
     const call = { credentials: { get: async () => ({ accessKey: 'AK', secretKey: 'SK' }), renew: async () => undefined } };
     return { lookUp: () => lookUp(call), urls };
   }
   const projects = (list: unknown) => ({ status: 200, headers: {}, body: JSON.stringify({ projects: list }) });
 
   it('asks IAM once per cold start for the project named after the region', async () => {
-    const i = iam([projects([{ id: 'other0', name: 'cn-north-4_sub' }, { id: 'abc123', name: 'cn-north-4' }])]);
+    const i = iam([
+      projects([
+        { id: 'other0', name: 'cn-north-4_sub' },
+        { id: 'abc123', name: 'cn-north-4' },
+      ]),
+    ]);
     expect(await Promise.all([i.lookUp(), i.lookUp()])).toEqual(['abc123', 'abc123']);
     expect(await i.lookUp()).toBe('abc123');
     expect(i.urls).toEqual(['https://iam.myhuaweicloud.com/v3/projects?name=cn-north-4']);
@@ -120,7 +142,10 @@ describe('IAM project look-up', () => {
   });
 
   it('says to set MRS_PROJECT_ID when IAM has no such project or refuses', async () => {
-    await expect(iam([projects([])]).lookUp()).rejects.toMatchObject({ name: 'ConfigurationError', message: expect.stringContaining('MRS_PROJECT_ID') });
+    await expect(iam([projects([])]).lookUp()).rejects.toMatchObject({
+      name: 'ConfigurationError',
+      message: expect.stringContaining('MRS_PROJECT_ID'),
+    });
     await expect(iam([{ status: 403, headers: {}, body: '' }]).lookUp()).rejects.toMatchObject({ name: 'ConfigurationError' });
     await expect(iam([projects([{ id: 'not/valid', name: 'cn-north-4' }])]).lookUp()).rejects.toMatchObject({ name: 'ConfigurationError' });
   });

@@ -46,7 +46,12 @@ describe('GetSecretValue with the real AWS client', () => {
     for (const id of [NAME, standIn.arnOf(NAME)]) {
       const outcome = await read(id);
       expect(outcome).toMatchObject({ ok: true, secretString: VALUE });
-      expect(standIn.requests.at(-1)).toMatchObject({ target: 'secretsmanager.GetSecretValue', secretId: id, verification: { ok: true }, status: 200 });
+      expect(standIn.requests.at(-1)).toMatchObject({
+        target: 'secretsmanager.GetSecretValue',
+        secretId: id,
+        verification: { ok: true },
+        status: 200,
+      });
     }
   });
 
@@ -59,23 +64,40 @@ describe('GetSecretValue with the real AWS client', () => {
 
   it.each([
     ['a missing secret', 'missing', undefined, 'ResourceNotFoundException', ConfigurationError, /no secret "missing"/],
-    ['access denied', NAME, { kind: 'access-denied' }, 'AccessDeniedException', ConfigurationError, /secretsmanager:GetSecretValue on that secret/],
+    [
+      'access denied',
+      NAME,
+      { kind: 'access-denied' },
+      'AccessDeniedException',
+      ConfigurationError,
+      /secretsmanager:GetSecretValue on that secret/,
+    ],
     ['a secret marked for deletion', NAME, { kind: 'deleted' }, 'InvalidRequestException', ConfigurationError, /marked for deletion/],
     ['a key that cannot decrypt it', NAME, { kind: 'decryption-failure' }, 'DecryptionFailure', ConfigurationError, /kms:Decrypt/],
     ['throttling (after the SDK retried once)', NAME, { kind: 'throttled' }, 'ThrottlingException', UpstreamUnavailable, /retry shortly/],
-    ['a service failure (after the SDK retried once)', NAME, { kind: 'internal-error' }, 'InternalServiceError', UpstreamUnavailable, /HTTP 500/],
-  ] as Array<[string, string, StandInFault | undefined, string, typeof ConfigurationError, RegExp]>)('maps %s', async (_what, id, fault, code, type, message) => {
-    standIn.setFault(NAME, fault);
-    try {
-      const failure = failureOf(await read(id));
-      expect(failure.code).toBe(code);
-      const error = readFailure(id, failure);
-      expect(error).toBeInstanceOf(type);
-      expect(error.message).toMatch(message);
-    } finally {
-      standIn.setFault(NAME, undefined);
-    }
-  });
+    [
+      'a service failure (after the SDK retried once)',
+      NAME,
+      { kind: 'internal-error' },
+      'InternalServiceError',
+      UpstreamUnavailable,
+      /HTTP 500/,
+    ],
+  ] as Array<[string, string, StandInFault | undefined, string, typeof ConfigurationError, RegExp]>)(
+    'maps %s',
+    async (_what, id, fault, code, type, message) => {
+      standIn.setFault(NAME, fault);
+      try {
+        const failure = failureOf(await read(id));
+        expect(failure.code).toBe(code);
+        const error = readFailure(id, failure);
+        expect(error).toBeInstanceOf(type);
+        expect(error.message).toMatch(message);
+      } finally {
+        standIn.setFault(NAME, undefined);
+      }
+    },
+  );
 
   it('keeps AWS own words for its documented refusals only, for logs', async () => {
     standIn.setFault(NAME, { kind: 'access-denied' });
@@ -149,7 +171,13 @@ describe('the stand-in checks signatures from their definition', () => {
           'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31',
       },
       Buffer.alloc(0),
-      { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', region: 'us-east-1', service: 'service', maxSkewMs: Number.POSITIVE_INFINITY },
+      {
+        accessKeyId: 'AKIDEXAMPLE',
+        secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+        region: 'us-east-1',
+        service: 'service',
+        maxSkewMs: Number.POSITIVE_INFINITY,
+      },
     );
     expect(verification).toEqual({ ok: true });
   });
@@ -161,7 +189,13 @@ describe('the stand-in checks signatures from their definition', () => {
       authorization:
         'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31',
     };
-    const expected = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', region: 'us-east-1', service: 'service', maxSkewMs: Number.POSITIVE_INFINITY };
+    const expected = {
+      accessKeyId: 'AKIDEXAMPLE',
+      secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+      region: 'us-east-1',
+      service: 'service',
+      maxSkewMs: Number.POSITIVE_INFINITY,
+    };
     expect(verifySigV4('GET', '/', headers, Buffer.from('x'), expected)).toEqual({ ok: false, reason: 'signature-mismatch' });
   });
 });
@@ -184,18 +218,35 @@ describe('settings', () => {
   });
 
   it('keeps keys for 300 seconds by default, or SECRET_CACHE_TTL_SECONDS', () => {
-    expect(loadConfig({ ...base, HUAWEICLOUD_CREDENTIALS_SECRET_ID: NAME }).credentialsSecret).toEqual({ secretId: NAME, region: undefined, ttlMs: 300_000 });
-    expect(loadConfig({ ...base, HUAWEICLOUD_CREDENTIALS_SECRET_ID: NAME, SECRET_CACHE_TTL_SECONDS: '60' }).credentialsSecret?.ttlMs).toBe(60_000);
+    expect(loadConfig({ ...base, HUAWEICLOUD_CREDENTIALS_SECRET_ID: NAME }).credentialsSecret).toEqual({
+      secretId: NAME,
+      region: undefined,
+      ttlMs: 300_000,
+    });
+    expect(loadConfig({ ...base, HUAWEICLOUD_CREDENTIALS_SECRET_ID: NAME, SECRET_CACHE_TTL_SECONDS: '60' }).credentialsSecret?.ttlMs).toBe(
+      60_000,
+    );
   });
 
   it('takes the region from an ARN', () => {
     const arn = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:huawei/mrs-AbCdEf';
-    expect(loadConfig({ ...base, HUAWEICLOUD_CREDENTIALS_SECRET_ID: arn }).credentialsSecret).toMatchObject({ secretId: arn, region: 'eu-central-1' });
-    expect(loadConfig({ ...base, HUAWEICLOUD_CREDENTIALS_SECRET_ID: 'arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:x' }).credentialsSecret?.region).toBe('cn-north-1');
+    expect(loadConfig({ ...base, HUAWEICLOUD_CREDENTIALS_SECRET_ID: arn }).credentialsSecret).toMatchObject({
+      secretId: arn,
+      region: 'eu-central-1',
+    });
+    expect(
+      loadConfig({ ...base, HUAWEICLOUD_CREDENTIALS_SECRET_ID: 'arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:x' })
+        .credentialsSecret?.region,
+    ).toBe('cn-north-1');
   });
 
   it('lists a bad id and a bad TTL with the other problems', () => {
-    const problems = problemsOf({ ...base, HUAWEICLOUD_CREDENTIALS_SECRET_ID: 'arn:aws:s3:::bucket', SECRET_CACHE_TTL_SECONDS: 'soon', MRS_TIMEOUT_MS: '0' });
+    const problems = problemsOf({
+      ...base,
+      HUAWEICLOUD_CREDENTIALS_SECRET_ID: 'arn:aws:s3:::bucket',
+      SECRET_CACHE_TTL_SECONDS: 'soon',
+      MRS_TIMEOUT_MS: '0',
+    });
     expect(problems).toMatch(/HUAWEICLOUD_CREDENTIALS_SECRET_ID "arn:aws:s3:::bucket" is neither a Secrets Manager secret name/);
     expect(problems).toMatch(/SECRET_CACHE_TTL_SECONDS must be a number of seconds/);
     expect(problems).toMatch(/MRS_TIMEOUT_MS/);

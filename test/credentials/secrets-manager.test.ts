@@ -15,7 +15,13 @@ const TTL_MS = 300_000;
 const pair = (n: number) => ({ access_key: `SMACCESSKEY0000000${n}`, secret_key: `sm-secret-key-${n}`.padEnd(40, 'x') });
 const asCredentials = (n: number) => ({ accessKey: pair(n).access_key, secretKey: pair(n).secret_key });
 const found = (value: unknown): SecretRead => ({ ok: true, secretString: JSON.stringify(value), versionId: 'v' });
-const refusal = (code: string, httpStatus?: number, fault?: 'client' | 'server'): Extract<SecretRead, { ok: false }> => ({ ok: false, code, httpStatus, fault, awsMessage: undefined });
+const refusal = (code: string, httpStatus?: number, fault?: 'client' | 'server'): Extract<SecretRead, { ok: false }> => ({
+  ok: false,
+  code,
+  httpStatus,
+  fault,
+  awsMessage: undefined,
+});
 
 function scripted(answers: Array<SecretRead | Error>, options: { ttlMs?: number } = {}) {
   let clock = Date.parse('2026-11-30T00:00:00Z');
@@ -133,7 +139,9 @@ describe('the secret source', () => {
     const s = scripted([refusal('ResourceNotFoundException', 400, 'client')]);
     const error = await s.source.get().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigurationError);
-    expect((error as Error).message).toMatch(/no secret "prod\/huawei\/mrs-iam-sync" \(ResourceNotFoundException\).*check HUAWEICLOUD_CREDENTIALS_SECRET_ID/);
+    expect((error as Error).message).toMatch(
+      /no secret "prod\/huawei\/mrs-iam-sync" \(ResourceNotFoundException\).*check HUAWEICLOUD_CREDENTIALS_SECRET_ID/,
+    );
     expect(s.lines.join('\n')).toMatch(/"aws_error":"ResourceNotFoundException"/);
   });
 
@@ -154,9 +162,17 @@ describe('the secret string', () => {
     ['not JSON', 'access_key=SMKEY;secret_key=SMSECRET', /is not JSON/],
     ['a JSON array', JSON.stringify(['SMKEYARRAY1', 'SMSECRETARRAY1']), /is JSON but not an object/],
     ['without secret_key', JSON.stringify({ access_key: 'SMKEYONLY0001' }), /has no non-empty string secret_key:/],
-    ['without either field', JSON.stringify({ ak: 'SMKEYWRONGNAME', sk: 'SMSECRETWRONGNAME' }), /has no non-empty string access_key or secret_key:/],
+    [
+      'without either field',
+      JSON.stringify({ ak: 'SMKEYWRONGNAME', sk: 'SMSECRETWRONGNAME' }),
+      /has no non-empty string access_key or secret_key:/,
+    ],
     ['with an empty access_key', JSON.stringify({ access_key: ' ', secret_key: 'SMSECRETEMPTYAK' }), /has no non-empty string access_key:/],
-    ['with a numeric security_token', JSON.stringify({ access_key: 'SMKEYTOKEN01', secret_key: 'SMSECRETTOKEN01', security_token: 42 }), /security_token that is not a non-empty string/],
+    [
+      'with a numeric security_token',
+      JSON.stringify({ access_key: 'SMKEYTOKEN01', secret_key: 'SMSECRETTOKEN01', security_token: 42 }),
+      /security_token that is not a non-empty string/,
+    ],
   ])('%s is a ConfigurationError naming what to store, never the content', (_what, value, message) => {
     const error = (() => {
       try {
@@ -179,7 +195,9 @@ describe('the secret string', () => {
   it('registers the keys and the token for scrubbing before anything can print them', () => {
     const value = { access_key: 'SCRUBMEACCESSKEY0001', secret_key: 'scrub-me-secret-key-0001', security_token: 'scrub-me-token-0001' };
     parseSecret(SECRET_ID, JSON.stringify(value));
-    expect(scrubSecrets(`a ${value.access_key} b ${value.secret_key} c ${value.security_token}`)).toBe('a [REDACTED] b [REDACTED] c [REDACTED]');
+    expect(scrubSecrets(`a ${value.access_key} b ${value.secret_key} c ${value.security_token}`)).toBe(
+      'a [REDACTED] b [REDACTED] c [REDACTED]',
+    );
   });
 });
 
@@ -190,7 +208,13 @@ describe('a failed read', () => {
     ['DecryptionFailure', 400, 'client', ConfigurationError, /kms:Decrypt/],
     ['InvalidRequestException', 400, 'client', ConfigurationError, /marked for deletion/],
     ['InvalidParameterException', 400, 'client', ConfigurationError, /does not accept .* as a secret id/],
-    ['RegionMissing', undefined, undefined, ConfigurationError, /set AWS_REGION, or give HUAWEICLOUD_CREDENTIALS_SECRET_ID as the secret's ARN/],
+    [
+      'RegionMissing',
+      undefined,
+      undefined,
+      ConfigurationError,
+      /set AWS_REGION, or give HUAWEICLOUD_CREDENTIALS_SECRET_ID as the secret's ARN/,
+    ],
     ['UnrecognizedClientException', 400, 'client', ConfigurationError, /function's own AWS credentials .* execution role/],
     ['CredentialsProviderError', undefined, undefined, ConfigurationError, /function's own AWS credentials/],
     ['SomeNewRefusal', 400, 'client', ConfigurationError, /refused to read the secret .*SomeNewRefusal, HTTP 400/],

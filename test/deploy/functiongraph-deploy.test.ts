@@ -8,12 +8,28 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type FunctionGraphStandIn, startFunctionGraphStandIn, WRITE_OPERATIONS } from '../../emulator/functiongraph';
 import { createZip, readZip } from '../../deploy/functiongraph/zip';
-import { ACCESS_KEY, deploy, exampleConfig, FUNCTIONS, type Json, PROJECT_ID, REDIS_URL, REGION, SECRET_KEY, type Workspace, workspace } from './functiongraph-helpers';
+import {
+  ACCESS_KEY,
+  deploy,
+  exampleConfig,
+  FUNCTIONS,
+  type Json,
+  PROJECT_ID,
+  REDIS_URL,
+  REGION,
+  SECRET_KEY,
+  type Workspace,
+  workspace,
+} from './functiongraph-helpers';
 
 const ROUTES = 5; // status 3, wait 1, start 1
 
 async function standIn(): Promise<FunctionGraphStandIn> {
-  return startFunctionGraphStandIn({ region: REGION, projectId: PROJECT_ID, credentials: [{ accessKey: ACCESS_KEY, secretKey: SECRET_KEY }] });
+  return startFunctionGraphStandIn({
+    region: REGION,
+    projectId: PROJECT_ID,
+    credentials: [{ accessKey: ACCESS_KEY, secretKey: SECRET_KEY }],
+  });
 }
 
 function envFor(fg: FunctionGraphStandIn): Record<string, string> {
@@ -48,7 +64,9 @@ describe('deploy:functiongraph against the stand-in', () => {
     for (const name of FUNCTIONS) expect(run.out).toContainEqual(expect.stringMatching(new RegExp(`^  ${name}: create \\(zip`)));
     expect(run.out.filter((line) => / {4}trigger (APIG|TIMER).*: create$/.test(line))).toHaveLength(ROUTES);
     expect(run.text).toContain('TIMER Rate 1m: not wanted, REFRESH_CLUSTER_IDS names no clusters.');
-    expect(run.out.at(-1)).toBe(`Plan only: nothing was changed. Run again with --apply to make these ${FUNCTIONS.length + ROUTES} changes.`);
+    expect(run.out.at(-1)).toBe(
+      `Plan only: nothing was changed. Run again with --apply to make these ${FUNCTIONS.length + ROUTES} changes.`,
+    );
     expect(fg.functions.size).toBe(0);
   });
 
@@ -82,7 +100,12 @@ describe('deploy:functiongraph against the stand-in', () => {
       ['APIG', 'GET', '/clusters/{cluster_id}/iam-sync/is-synchronous'],
       ['APIG', 'GET', '/clusters/{cluster_id}/iam-sync/users'],
     ]);
-    expect(status?.triggers[0].event_data).toMatchObject({ group_id: '0123456789abcdef0123456789abcdef', env_name: 'RELEASE', env_id: 'DEFAULT_ENVIRONMENT_RELEASE_ID', auth: 'IAM' });
+    expect(status?.triggers[0].event_data).toMatchObject({
+      group_id: '0123456789abcdef0123456789abcdef',
+      env_name: 'RELEASE',
+      env_id: 'DEFAULT_ENVIRONMENT_RELEASE_ID',
+      auth: 'IAM',
+    });
     expect(fg.functions.get(fg.urnFor('mrs-iam-sync', 'iam-sync-refresh'))?.triggers).toEqual([]);
     // The secret went to FunctionGraph encrypted_user_data, never to the terminal.
     expect(run.text).not.toContain('redis-password-not-real');
@@ -97,28 +120,35 @@ describe('deploy:functiongraph against the stand-in', () => {
     expect(run.out.at(-1)).toBe('Nothing to change: everything is up to date; no write call was made.');
   });
 
-  it('changed code updates only that function\'s code', async () => {
+  it("changed code updates only that function's code", async () => {
     const path = join(ws.packagesDir, 'iam-sync-status.zip');
     const original = readFileSync(path);
-    const entries = readZip(original).map((e) => ({ name: e.name, data: e.name === 'index.js' ? Buffer.concat([e.data, Buffer.from('\n// changed\n')]) : e.data }));
+    const entries = readZip(original).map((e) => ({
+      name: e.name,
+      data: e.name === 'index.js' ? Buffer.concat([e.data, Buffer.from('\n// changed\n')]) : e.data,
+    }));
     const changed = createZip(entries);
     writeFileSync(path, changed);
     try {
       const plan = await deploy(['--config', configPath], env, ws.packagesDir);
-      expect(plan.out).toContainEqual(expect.stringMatching(/^ {2}iam-sync-status: update code \(sha512 [0-9a-f]{12}… -> [0-9a-f]{12}…\)$/));
+      expect(plan.out).toContainEqual(
+        expect.stringMatching(/^ {2}iam-sync-status: update code \(sha512 [0-9a-f]{12}… -> [0-9a-f]{12}…\)$/),
+      );
       expect(plan.out.filter((l) => l.includes('update config'))).toEqual([]);
       const run = await deploy(['--config', configPath, '--apply'], env, ws.packagesDir);
       expect(run.code).toBe(0);
       expect(writeOps(fg)).toEqual(['updateFunctionCode iam-sync-status']);
       expect(fg.writes[0].fields).toEqual(['code_filename', 'code_type', 'func_code']);
-      expect(fg.functions.get(fg.urnFor('mrs-iam-sync', 'iam-sync-status'))?.config.digest).toBe(createHash('sha512').update(changed).digest('hex'));
+      expect(fg.functions.get(fg.urnFor('mrs-iam-sync', 'iam-sync-status'))?.config.digest).toBe(
+        createHash('sha512').update(changed).digest('hex'),
+      );
     } finally {
       writeFileSync(path, original);
       await deploy(['--config', configPath, '--apply'], env, ws.packagesDir);
     }
   });
 
-  it('a changed environment updates only that function\'s config, naming the variable but not its value', async () => {
+  it("a changed environment updates only that function's config, naming the variable but not its value", async () => {
     const config = exampleConfig();
     config.functions['iam-sync-wait'].environment.ALLOWED_CLUSTER_IDS = 'prod-*';
     const path = ws.writeConfig(config, 'changed-env.json');
@@ -127,13 +157,24 @@ describe('deploy:functiongraph against the stand-in', () => {
     expect(writeOps(fg)).toEqual(['updateFunctionConfig iam-sync-wait']);
     expect(run.out).toContain('  iam-sync-wait: update config (user_data: ALLOWED_CLUSTER_IDS)');
     expect(run.text).not.toContain('prod-*');
-    expect(JSON.parse(String(fg.functions.get(fg.urnFor('mrs-iam-sync', 'iam-sync-wait'))?.config.user_data)).ALLOWED_CLUSTER_IDS).toBe('prod-*');
+    expect(JSON.parse(String(fg.functions.get(fg.urnFor('mrs-iam-sync', 'iam-sync-wait'))?.config.user_data)).ALLOWED_CLUSTER_IDS).toBe(
+      'prod-*',
+    );
   });
 
   it('a changed secret updates the config without printing it', async () => {
-    const run = await deploy(['--config', configPath, '--apply'], { ...env, IAM_SYNC_REDIS_URL: 'redis://:rotated-password@127.0.0.1:6380/0' }, ws.packagesDir);
+    const run = await deploy(
+      ['--config', configPath, '--apply'],
+      { ...env, IAM_SYNC_REDIS_URL: 'redis://:rotated-password@127.0.0.1:6380/0' },
+      ws.packagesDir,
+    );
     expect(run.code).toBe(0);
-    expect(writeOps(fg).sort()).toEqual(['updateFunctionConfig iam-sync-refresh', 'updateFunctionConfig iam-sync-start', 'updateFunctionConfig iam-sync-status', 'updateFunctionConfig iam-sync-wait']);
+    expect(writeOps(fg).sort()).toEqual([
+      'updateFunctionConfig iam-sync-refresh',
+      'updateFunctionConfig iam-sync-start',
+      'updateFunctionConfig iam-sync-status',
+      'updateFunctionConfig iam-sync-wait',
+    ]);
     expect(run.out).toContain('  iam-sync-status: update config (encrypted_user_data: REDIS_URL)');
     expect(run.text).not.toContain('rotated-password');
     fg.resetCalls();
@@ -182,7 +223,10 @@ describe('deploy:functiongraph when a call fails mid-apply', () => {
     );
     expect(run.err).toContain('FunctionGraph failed to answer: run the same command again; steps already done will show as unchanged.');
     const done = run.err.slice(run.err.indexOf('Done (2):') + 1, run.err.indexOf('Not done (7):'));
-    expect(done).toEqual(['  - iam-sync-status: create function', '  - iam-sync-status: create trigger APIG GET /clusters/{cluster_id}/iam-sync']);
+    expect(done).toEqual([
+      '  - iam-sync-status: create function',
+      '  - iam-sync-status: create trigger APIG GET /clusters/{cluster_id}/iam-sync',
+    ]);
     expect(run.err).toContain('  - iam-sync-status: create trigger APIG GET /clusters/{cluster_id}/iam-sync/is-synchronous');
     expect(run.err).toContain('  - iam-sync-wait: create function');
     expect(writeOps(fg)).toEqual(['createFunction iam-sync-status', 'createFunctionTrigger iam-sync-status']);
@@ -203,11 +247,16 @@ describe('deploy:functiongraph when a call fails mid-apply', () => {
 
   it('a failure while reading the state changes nothing and says what to do', async () => {
     fg.resetCalls();
-    fg.failNext('listFunctions', { status: 403, body: { error_code: 'APIGW.0302', error_msg: 'The IAM user is not authorized to access the API.' } });
+    fg.failNext('listFunctions', {
+      status: 403,
+      body: { error_code: 'APIGW.0302', error_msg: 'The IAM user is not authorized to access the API.' },
+    });
     const run = await deploy(['--config', ws.writeConfig(exampleConfig())], envFor(fg), ws.packagesDir);
     expect(run.code).toBe(1);
     expect(run.err).toEqual([
-      expect.stringMatching(/^Could not read what FunctionGraph holds: listFunctions failed: HTTP 403 APIGW\.0302: The IAM user is not authorized to access the API\. \(request id [0-9a-f]{32}\)$/),
+      expect.stringMatching(
+        /^Could not read what FunctionGraph holds: listFunctions failed: HTTP 403 APIGW\.0302: The IAM user is not authorized to access the API\. \(request id [0-9a-f]{32}\)$/,
+      ),
       expect.stringContaining('The caller may not do this'),
       'Nothing was changed.',
     ]);
@@ -237,7 +286,11 @@ describe('deploy:functiongraph with a bad config', () => {
     config.functions['iam-sync-oops'] = {};
     const path = ws.writeConfig(config);
     // Would fail if anything were called: nothing listens on port 9.
-    const run = await deploy(['--config', path], { FUNCTIONGRAPH_ENDPOINT: 'http://127.0.0.1:9', HUAWEICLOUD_SDK_AK: 'a1b2c3d4', HUAWEICLOUD_SDK_SK: 'e5f6g7h8' }, ws.packagesDir);
+    const run = await deploy(
+      ['--config', path],
+      { FUNCTIONGRAPH_ENDPOINT: 'http://127.0.0.1:9', HUAWEICLOUD_SDK_AK: 'a1b2c3d4', HUAWEICLOUD_SDK_SK: 'e5f6g7h8' },
+      ws.packagesDir,
+    );
     expect(run.code).toBe(2);
     expect(run.out).toEqual([]);
     expect(run.err).toHaveLength(1);

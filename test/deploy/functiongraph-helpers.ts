@@ -10,7 +10,10 @@ import { runDeploy } from '../../deploy/functiongraph/deploy';
 import { writePackages } from '../../deploy/functiongraph/package';
 
 export const root = resolve(__dirname, '..', '..');
-export const FUNCTIONS = readdirSync(join(root, 'functions')).filter((f) => f.endsWith('.ts')).map((f) => f.replace(/\.ts$/, '')).sort();
+export const FUNCTIONS = readdirSync(join(root, 'functions'))
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => f.replace(/\.ts$/, ''))
+  .sort();
 export const REGION = 'cn-north-4';
 export const PROJECT_ID = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 export const ACCESS_KEY = 'FGDEPLOYTESTACCESSKEY';

@@ -35,7 +35,9 @@ async function deployProcess(args: string[], env: Record<string, string>): Promi
 }
 
 function expectNoSecret(output: string, fg: FunctionGraphStandIn, extra: string[] = []): void {
-  const signatures = fg.calls.map((c) => /Signature=([0-9a-f]+)/.exec(c.authorization ?? '')?.[1]).filter((s): s is string => s !== undefined);
+  const signatures = fg.calls
+    .map((c) => /Signature=([0-9a-f]+)/.exec(c.authorization ?? '')?.[1])
+    .filter((s): s is string => s !== undefined);
   expect(signatures.length).toBeGreaterThan(0);
   for (const secret of [ACCESS_KEY, SECRET_KEY, TOKEN, ...signatures, ...extra]) expect(output).not.toContain(secret);
   expect(output).not.toMatch(/Signature=[0-9a-f]{16}/);
@@ -95,10 +97,15 @@ describe('deploy:functiongraph never prints a secret', () => {
   }, 60_000);
 
   it('with DEBUG=DEBUG (every SDK logger at debug, request headers logged) and a 401 refusal: no secret', async () => {
-    fg.failNext('listFunctions', { status: 401, body: { error_code: 'APIGW.0301', error_msg: `Incorrect IAM authentication information: ak ${ACCESS_KEY} not exist` } });
+    fg.failNext('listFunctions', {
+      status: 401,
+      body: { error_code: 'APIGW.0301', error_msg: `Incorrect IAM authentication information: ak ${ACCESS_KEY} not exist` },
+    });
     const outcome = await deployProcess(['--config', configPath, '--packages', ws.packagesDir], { ...env, DEBUG: 'DEBUG' });
     expect(outcome.code).toBe(1);
-    expect(outcome.output).toContain('listFunctions failed: HTTP 401 APIGW.0301: Incorrect IAM authentication information: ak *** not exist');
+    expect(outcome.output).toContain(
+      'listFunctions failed: HTTP 401 APIGW.0301: Incorrect IAM authentication information: ak *** not exist',
+    );
     expect(outcome.output).toContain('FunctionGraph refused the credentials');
     expectNoSecret(outcome.output, fg);
   }, 60_000);

@@ -5,7 +5,17 @@
  */
 import { createSdkApi, FunctionGraphCallError } from '../../deploy/functiongraph/client';
 import { type FunctionGraphStandIn, startFunctionGraphStandIn } from '../../emulator/functiongraph';
-import { ACCESS_KEY, deploy, exampleConfig, PROJECT_ID, REDIS_URL, REGION, SECRET_KEY, type Workspace, workspace } from './functiongraph-helpers';
+import {
+  ACCESS_KEY,
+  deploy,
+  exampleConfig,
+  PROJECT_ID,
+  REDIS_URL,
+  REGION,
+  SECRET_KEY,
+  type Workspace,
+  workspace,
+} from './functiongraph-helpers';
 
 describe('FunctionGraph stand-in', () => {
   let fg: FunctionGraphStandIn;
@@ -31,28 +41,43 @@ describe('FunctionGraph stand-in', () => {
     expect(fg.calls[0]).toMatchObject({ method: 'GET', operation: 'listFunctions', status: 200, verification: { ok: true } });
   });
 
-  it('refuses a wrong signature with APIG\'s 401 APIGW.0301, and an unsigned request', async () => {
-    const error = await api('not-the-secret').listFunctions('mrs-iam-sync').catch((e: unknown) => e);
+  it("refuses a wrong signature with APIG's 401 APIGW.0301, and an unsigned request", async () => {
+    const error = await api('not-the-secret')
+      .listFunctions('mrs-iam-sync')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FunctionGraphCallError);
-    expect(error).toMatchObject({ status: 401, errorCode: 'APIGW.0301', message: 'Incorrect IAM authentication information: verify aksk signature fail' });
+    expect(error).toMatchObject({
+      status: 401,
+      errorCode: 'APIGW.0301',
+      message: 'Incorrect IAM authentication information: verify aksk signature fail',
+    });
     const unsigned = await fetch(`${fg.url}/v2/${PROJECT_ID}/fgs/functions`);
     expect(unsigned.status).toBe(401);
-    expect(await unsigned.json()).toMatchObject({ error_code: 'APIGW.0301', error_msg: 'Incorrect IAM authentication information: x-auth-token not found' });
+    expect(await unsigned.json()).toMatchObject({
+      error_code: 'APIGW.0301',
+      error_msg: 'Incorrect IAM authentication information: x-auth-token not found',
+    });
     expect(fg.calls.map((c) => c.verification.ok)).toEqual([false, false]);
   });
 
   it('keeps to its project', async () => {
-    await expect(api(SECRET_KEY, 'ffffffffffffffffffffffffffffffff').listFunctions('x')).rejects.toMatchObject({ status: 403, errorCode: 'APIGW.0302' });
+    await expect(api(SECRET_KEY, 'ffffffffffffffffffffffffffffffff').listFunctions('x')).rejects.toMatchObject({
+      status: 403,
+      errorCode: 'APIGW.0302',
+    });
   });
 
   it('answers an injected failure once, then serves again', async () => {
     fg.failNext('listFunctions', { status: 503 });
     await expect(api().listFunctions('x')).rejects.toMatchObject({ status: 503, errorCode: 'FSS.0500' });
     await expect(api().listFunctions('x')).resolves.toEqual([]);
-    expect(fg.calls.map((c) => [c.status, c.injected ?? false])).toEqual([[503, true], [200, false]]);
+    expect(fg.calls.map((c) => [c.status, c.injected ?? false])).toEqual([
+      [503, true],
+      [200, false],
+    ]);
   });
 
-  it('the deploy tool takes the node agency\'s credentials from the metadata service and signs with its token', async () => {
+  it("the deploy tool takes the node agency's credentials from the metadata service and signs with its token", async () => {
     const ws: Workspace = workspace();
     try {
       const run = await deploy(
@@ -72,9 +97,19 @@ describe('FunctionGraph stand-in', () => {
   it('without keys and without a metadata service the deploy tool says what to set', async () => {
     const ws: Workspace = workspace();
     try {
-      const run = await deploy(['--config', ws.writeConfig(exampleConfig())], { FUNCTIONGRAPH_ENDPOINT: fg.url, ECS_METADATA_URL: 'http://127.0.0.1:9/openstack/latest/securitykey', IAM_SYNC_REDIS_URL: REDIS_URL }, ws.packagesDir);
+      const run = await deploy(
+        ['--config', ws.writeConfig(exampleConfig())],
+        {
+          FUNCTIONGRAPH_ENDPOINT: fg.url,
+          ECS_METADATA_URL: 'http://127.0.0.1:9/openstack/latest/securitykey',
+          IAM_SYNC_REDIS_URL: REDIS_URL,
+        },
+        ws.packagesDir,
+      );
       expect(run.code).toBe(2);
-      expect(run.err[0]).toMatch(/^No credentials: HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK are not set, and the ECS metadata service at http:\/\/127\.0\.0\.1:9 gave none\. Set/);
+      expect(run.err[0]).toMatch(
+        /^No credentials: HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK are not set, and the ECS metadata service at http:\/\/127\.0\.0\.1:9 gave none\. Set/,
+      );
       expect(fg.calls).toEqual([]);
     } finally {
       ws.remove();
@@ -84,7 +119,16 @@ describe('FunctionGraph stand-in', () => {
   it('refuses plain http to anything but loopback', async () => {
     const ws: Workspace = workspace();
     try {
-      const run = await deploy(['--config', ws.writeConfig(exampleConfig())], { FUNCTIONGRAPH_ENDPOINT: 'http://functiongraph.example.com', HUAWEICLOUD_SDK_AK: 'x1234', HUAWEICLOUD_SDK_SK: 'y1234', IAM_SYNC_REDIS_URL: REDIS_URL }, ws.packagesDir);
+      const run = await deploy(
+        ['--config', ws.writeConfig(exampleConfig())],
+        {
+          FUNCTIONGRAPH_ENDPOINT: 'http://functiongraph.example.com',
+          HUAWEICLOUD_SDK_AK: 'x1234',
+          HUAWEICLOUD_SDK_SK: 'y1234',
+          IAM_SYNC_REDIS_URL: REDIS_URL,
+        },
+        ws.packagesDir,
+      );
       expect(run.code).toBe(2);
       expect(run.err).toEqual(['FUNCTIONGRAPH_ENDPOINT may use plain http only on a loopback host (tests); use https.']);
     } finally {

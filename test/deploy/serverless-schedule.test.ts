@@ -33,7 +33,11 @@ describe('serverless.yml refresh schedule', () => {
     ['unset', undefined, ['DISABLED']],
     ['blank', '  ', ['DISABLED']],
     ['naming clusters', 'c1,c2', ['ENABLED']],
-  ])('with REFRESH_CLUSTER_IDS %s is %j', (_label, value, states) => {
-    expect(scheduleStates(value)).toEqual(states);
-  }, 60_000);
+  ])(
+    'with REFRESH_CLUSTER_IDS %s is %j',
+    (_label, value, states) => {
+      expect(scheduleStates(value)).toEqual(states);
+    },
+    60_000,
+  );
 });

@@ -25,14 +25,29 @@ function packageStack(settings: Record<string, string>): Packaged {
   const folder = mkdtempSync(join(tmpdir(), 'sls-stack-'));
   try {
     // No AWS credentials or config of any kind: packaging must not need them.
-    const env: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: folder, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', ...settings };
-    const run = spawnSync(process.execPath, [serverless, 'package', '--package', join(folder, 'out')], { cwd: root, env, encoding: 'utf8' });
+    const env: Record<string, string | undefined> = {
+      PATH: process.env.PATH,
+      HOME: folder,
+      SLS_TELEMETRY_DISABLED: '1',
+      SLS_NOTIFICATIONS_MODE: 'off',
+      ...settings,
+    };
+    const run = spawnSync(process.execPath, [serverless, 'package', '--package', join(folder, 'out')], {
+      cwd: root,
+      env,
+      encoding: 'utf8',
+    });
     const output = `${run.stdout}${run.stderr}`;
     if (run.status !== 0) throw new Error(`serverless package exited ${run.status}:\n${output}`);
-    const template = JSON.parse(readFileSync(join(folder, 'out', 'cloudformation-template-update-stack.json'), 'utf8')) as { Resources: Record<string, Resource> };
+    const template = JSON.parse(readFileSync(join(folder, 'out', 'cloudformation-template-update-stack.json'), 'utf8')) as {
+      Resources: Record<string, Resource>;
+    };
     const zips: Record<string, string[]> = {};
     for (const name of ['iamSyncStatus', 'iamSyncStart', 'iamSyncWait', 'iamSyncWaitHttp', 'iamSyncRefresh']) {
-      zips[name] = execFileSync('unzip', ['-Z1', join(folder, 'out', `${name}.zip`)], { encoding: 'utf8' }).trim().split('\n').sort();
+      zips[name] = execFileSync('unzip', ['-Z1', join(folder, 'out', `${name}.zip`)], { encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .sort();
     }
     return { resources: template.Resources, output, zips };
   } finally {
@@ -43,7 +58,9 @@ function packageStack(settings: Record<string, string>): Packaged {
 const ofType = (p: Packaged, type: string) => Object.entries(p.resources).filter(([, r]) => r.Type === type);
 const fn = (p: Packaged, logicalId: string) => p.resources[`${logicalId}LambdaFunction`]?.Properties as Record<string, any>;
 const FUNCTIONS = ['IamSyncStatus', 'IamSyncStart', 'IamSyncWait', 'IamSyncWaitHttp', 'IamSyncRefresh'];
-const secretArn = (name: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${name}-??????` });
+const secretArn = (name: string) => ({
+  'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${name}-??????`,
+});
 
 describe('the packaged Lambda stack', () => {
   let stack: Packaged;
@@ -88,7 +105,11 @@ describe('the packaged Lambda stack', () => {
       const variables = fn(stack, id).Environment.Variables;
       // The start function signs with its own secret by default: the read functions' keys can never start a sync.
       const secret = id === 'IamSyncStart' ? 'mrs-iam-sync/huawei-start' : 'prod/mrs-read';
-      expect(variables).toMatchObject({ HUAWEICLOUD_CREDENTIALS_SECRET_ID: secret, SECRET_CACHE_TTL_SECONDS: '300', MRS_PROJECT_ID: '0a1b2c3d4e5f60718293a4b5c6d7e8f9' });
+      expect(variables).toMatchObject({
+        HUAWEICLOUD_CREDENTIALS_SECRET_ID: secret,
+        SECRET_CACHE_TTL_SECONDS: '300',
+        MRS_PROJECT_ID: '0a1b2c3d4e5f60718293a4b5c6d7e8f9',
+      });
       expect('HUAWEICLOUD_SDK_AK' in variables || 'HUAWEICLOUD_SDK_SK' in variables).toBe(false);
       expect('IAM_SYNC_START_ENABLED' in variables).toBe(id === 'IamSyncStart');
     }
@@ -100,7 +121,9 @@ describe('the packaged Lambda stack', () => {
     const roles = Object.fromEntries(ofType(stack, 'AWS::IAM::Role'));
     expect(Object.keys(roles).sort()).toEqual(['ReadFunctionsRole', 'StartFunctionRole']);
     for (const [name, role] of Object.entries(roles)) {
-      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
+      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+      ]);
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
       const statements = role.Properties.Policies.flatMap((policy: any) => policy.PolicyDocument.Statement);
       for (const statement of statements) expect(statement.Effect).toBe('Allow');
@@ -112,10 +135,13 @@ describe('the packaged Lambda stack', () => {
       expect(logStatements[0].Action).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
       const groups = logStatements[0].Resource.map((r: any) => r['Fn::GetAtt'][0]);
       expect(groups).toEqual(
-        name === 'StartFunctionRole' ? ['IamSyncStartLogGroup'] : ['IamSyncStatusLogGroup', 'IamSyncWaitLogGroup', 'IamSyncWaitHttpLogGroup', 'IamSyncRefreshLogGroup'],
+        name === 'StartFunctionRole'
+          ? ['IamSyncStartLogGroup']
+          : ['IamSyncStatusLogGroup', 'IamSyncWaitLogGroup', 'IamSyncWaitHttpLogGroup', 'IamSyncRefreshLogGroup'],
       );
     }
-    for (const id of FUNCTIONS) expect(fn(stack, id).Role).toEqual({ 'Fn::GetAtt': [id === 'IamSyncStart' ? 'StartFunctionRole' : 'ReadFunctionsRole', 'Arn'] });
+    for (const id of FUNCTIONS)
+      expect(fn(stack, id).Role).toEqual({ 'Fn::GetAtt': [id === 'IamSyncStart' ? 'StartFunctionRole' : 'ReadFunctionsRole', 'Arn'] });
   });
 
   it('zips each function with its own bundle and the chunks beside it (secrets-manager.js among them), nothing else', () => {
@@ -138,11 +164,20 @@ describe('the packaged Lambda stack', () => {
 
 describe('packaging settings', () => {
   it('gives the start function its own secret, readable by its role only', () => {
-    const stack = packageStack({ HUAWEICLOUD_CREDENTIALS_SECRET_NAME: 'prod/mrs-read', HUAWEICLOUD_START_CREDENTIALS_SECRET_NAME: 'prod/mrs-sync', IAM_SYNC_START_ENABLED: 'true' });
-    expect(fn(stack, 'IamSyncStart').Environment.Variables).toMatchObject({ HUAWEICLOUD_CREDENTIALS_SECRET_ID: 'prod/mrs-sync', IAM_SYNC_START_ENABLED: 'true' });
+    const stack = packageStack({
+      HUAWEICLOUD_CREDENTIALS_SECRET_NAME: 'prod/mrs-read',
+      HUAWEICLOUD_START_CREDENTIALS_SECRET_NAME: 'prod/mrs-sync',
+      IAM_SYNC_START_ENABLED: 'true',
+    });
+    expect(fn(stack, 'IamSyncStart').Environment.Variables).toMatchObject({
+      HUAWEICLOUD_CREDENTIALS_SECRET_ID: 'prod/mrs-sync',
+      IAM_SYNC_START_ENABLED: 'true',
+    });
     expect(fn(stack, 'IamSyncStatus').Environment.Variables.HUAWEICLOUD_CREDENTIALS_SECRET_ID).toBe('prod/mrs-read');
     const secretOf = (role: string) =>
-      (stack.resources[role] as Resource).Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement).find((s: any) => s.Action === 'secretsmanager:GetSecretValue').Resource;
+      (stack.resources[role] as Resource).Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement).find(
+        (s: any) => s.Action === 'secretsmanager:GetSecretValue',
+      ).Resource;
     expect(secretOf('StartFunctionRole')).toEqual(secretArn('prod/mrs-sync'));
     expect(secretOf('ReadFunctionsRole')).toEqual(secretArn('prod/mrs-read'));
   }, 60_000);

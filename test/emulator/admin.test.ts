@@ -19,7 +19,9 @@ afterAll(() => emulator.close());
 function admin(method: string, path: string, body?: unknown): Promise<Reply> {
   return send(`${emulator.url}/_emulator${path}`, {
     method,
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }),
+    ...(body === undefined
+      ? {}
+      : { body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }),
   });
 }
 
@@ -42,7 +44,15 @@ it('GET /state shows project, clusters, faults and recent requests, without a si
       iam_users: ['demo-user-alice', 'demo-user-bob'],
       iam_groups: ['demo-group-analysts', 'demo-group-admins'],
       clusters: {
-        'c-idle': { is_synchronizing: false, is_synchronous: false, user_names: [], group_names: [], duration_ms: null, manual: false, task: null },
+        'c-idle': {
+          is_synchronizing: false,
+          is_synchronous: false,
+          user_names: [],
+          group_names: [],
+          duration_ms: null,
+          manual: false,
+          task: null,
+        },
       },
     },
     faults: [{ kind: 'status', status: 503, remaining: 'Infinity', cluster_id: 'c-other' }],
@@ -50,7 +60,8 @@ it('GET /state shows project, clusters, faults and recent requests, without a si
     requests: {
       total: 1,
       by_route: { 'GET /v2/{project_id}/clusters/{cluster_id}/iam-sync': 1 },
-      recent: [{ method: 'GET', path: `/v2/${PROJECT}/clusters/c-idle/iam-sync`, status: 200, fault: null, auth: 'ok' }] },
+      recent: [{ method: 'GET', path: `/v2/${PROJECT}/clusters/c-idle/iam-sync`, status: 200, fault: null, auth: 'ok' }],
+    },
   });
   // Admin calls are not recorded as API requests.
   expect(emulator.requests).toHaveLength(1);

@@ -9,7 +9,11 @@ import { sdkSign } from './helpers';
 
 const PROJECT = 'aaaabbbbccccdddd0000111122223333';
 const KEY = { accessKey: 'CHAOSTESTAK000000001', secretKey: 'chaos-test-secret' };
-const MIX: ChaosProfile['faults'] = [{ kind: 'status', status: 503 }, { kind: 'status', status: 429, headers: { 'Retry-After': '1' } }, { kind: 'reset' }];
+const MIX: ChaosProfile['faults'] = [
+  { kind: 'status', status: 503 },
+  { kind: 'status', status: 429, headers: { 'Retry-After': '1' } },
+  { kind: 'reset' },
+];
 
 function draws(profile: ChaosProfile, count: number) {
   const chaos = new Chaos(profile);
@@ -78,12 +82,18 @@ describe('parseChaosRequest', () => {
     expect(parseChaosRequest({})).toEqual({ ok: true, profile: {} });
   });
 
-  it.each([null, [], { faultRate: 0.1 }, { faults: 'reset' }, { faults: [5] }, { fault_rate: 0.1, faults: [{ kind: 'explode' }] }, { fault_rate: 2, faults: [{ kind: 'reset' }] }, { latency_ms: 'slow' }])(
-    'rejects %j',
-    (value) => {
-      expect(parseChaosRequest(value)).toMatchObject({ ok: false, error: expect.any(String) });
-    },
-  );
+  it.each([
+    null,
+    [],
+    { faultRate: 0.1 },
+    { faults: 'reset' },
+    { faults: [5] },
+    { fault_rate: 0.1, faults: [{ kind: 'explode' }] },
+    { fault_rate: 2, faults: [{ kind: 'reset' }] },
+    { latency_ms: 'slow' },
+  ])('rejects %j', (value) => {
+    expect(parseChaosRequest(value)).toMatchObject({ ok: false, error: expect.any(String) });
+  });
 });
 
 describe('an emulator with chaos', () => {
@@ -91,7 +101,12 @@ describe('an emulator with chaos', () => {
   afterAll(() => Promise.all(emulators.map((e) => e.close())));
 
   async function start(chaos?: ChaosProfile): Promise<Emulator> {
-    const emulator = await startEmulator({ projectId: PROJECT, credentials: [KEY], clusters: { 'c-idle': false }, ...(chaos && { chaos }) });
+    const emulator = await startEmulator({
+      projectId: PROJECT,
+      credentials: [KEY],
+      clusters: { 'c-idle': false },
+      ...(chaos && { chaos }),
+    });
     emulators.push(emulator);
     return emulator;
   }
@@ -156,16 +171,31 @@ describe('an emulator with chaos', () => {
   it('is set, shown and ended through the admin API', async () => {
     const emulator = await start();
     const admin = (method: string, body?: unknown) =>
-      send(`${emulator.url}/_emulator/chaos`, { method, ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }) });
-    const put = await admin('PUT', { latency_ms: 1, fault_rate: 1, faults: [{ kind: 'status', status: 429, headers: { 'Retry-After': '1' } }], seed: 5 });
+      send(`${emulator.url}/_emulator/chaos`, {
+        method,
+        ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+      });
+    const put = await admin('PUT', {
+      latency_ms: 1,
+      fault_rate: 1,
+      faults: [{ kind: 'status', status: 429, headers: { 'Retry-After': '1' } }],
+      seed: 5,
+    });
     expect(put.status).toBe(200);
-    expect(json(put)).toMatchObject({ chaos: { latency_ms: 1, fault_rate: 1, faults: [{ kind: 'status', status: 429, headers: { 'Retry-After': '1' } }], seed: 5 } });
+    expect(json(put)).toMatchObject({
+      chaos: { latency_ms: 1, fault_rate: 1, faults: [{ kind: 'status', status: 429, headers: { 'Retry-After': '1' } }], seed: 5 },
+    });
     expect(await call(emulator)).toBe(429);
 
     // The README's example: a fault rate and no fault kinds takes the default mix.
     const readme = await admin('PUT', { latency_ms: { min: 20, max: 60 }, fault_rate: 0.01, seed: 7 });
-    expect([readme.status, json(readme)]).toEqual([200, expect.objectContaining({ chaos: { latency_ms: { min: 20, max: 60 }, fault_rate: 0.01, faults: DEFAULT_CHAOS_FAULTS, seed: 7 } })]);
-    expect(json(await admin('PUT', { fault_rate: 0.01, faults: [] }))).toEqual({ error: expect.stringContaining('needs at least one fault') });
+    expect([readme.status, json(readme)]).toEqual([
+      200,
+      expect.objectContaining({ chaos: { latency_ms: { min: 20, max: 60 }, fault_rate: 0.01, faults: DEFAULT_CHAOS_FAULTS, seed: 7 } }),
+    ]);
+    expect(json(await admin('PUT', { fault_rate: 0.01, faults: [] }))).toEqual({
+      error: expect.stringContaining('needs at least one fault'),
+    });
 
     const refused = await admin('PUT', { faultRate: 0.5 });
     expect([refused.status, json(refused)]).toEqual([400, { error: expect.stringContaining('unknown field "faultRate"') }]);

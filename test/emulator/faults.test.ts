@@ -45,7 +45,12 @@ describe('status faults', () => {
   });
 
   it('use the given object body and headers', async () => {
-    emulator.injectFault({ kind: 'status', status: 500, body: { error_code: '0023', error_msg: 'Failed to obtain cluster details.' }, headers: { 'Retry-After': '7' } });
+    emulator.injectFault({
+      kind: 'status',
+      status: 500,
+      body: { error_code: '0023', error_msg: 'Failed to obtain cluster details.' },
+      headers: { 'Retry-After': '7' },
+    });
     const reply = await call();
     expect(reply.status).toBe(500);
     expect(reply.headers['retry-after']).toBe('7');
@@ -57,7 +62,11 @@ describe('status faults', () => {
     emulator.injectFault({ kind: 'status', status: 502, body: '<html>Bad Gateway</html>' });
     emulator.injectFault({ kind: 'status', status: 502, body: 'x', headers: { 'content-type': 'text/html' } });
     const first = await call();
-    expect([first.status, first.headers['content-type'], first.body]).toEqual([502, 'text/plain; charset=utf-8', '<html>Bad Gateway</html>']);
+    expect([first.status, first.headers['content-type'], first.body]).toEqual([
+      502,
+      'text/plain; charset=utf-8',
+      '<html>Bad Gateway</html>',
+    ]);
     expect((await call()).headers['content-type']).toBe('text/html');
   });
 
@@ -132,12 +141,20 @@ describe('parseFaultRequest', () => {
     expect(parseFaultRequest({ kind: 'reset' })).toEqual({ ok: true, fault: { kind: 'reset' }, options: {} });
   });
 
-  it.each([null, [], {}, { kind: 'explode' }, { kind: 'status' }, { kind: 'status', status: 503, headers: { a: 1 } }, { kind: 'delay' }, { kind: 'reset', times: '3' }, { kind: 'reset', times: 0 }, { kind: 'reset', cluster_id: 5 }])(
-    'rejects %j',
-    (value) => {
-      expect(parseFaultRequest(value)).toMatchObject({ ok: false, error: expect.any(String) });
-    },
-  );
+  it.each([
+    null,
+    [],
+    {},
+    { kind: 'explode' },
+    { kind: 'status' },
+    { kind: 'status', status: 503, headers: { a: 1 } },
+    { kind: 'delay' },
+    { kind: 'reset', times: '3' },
+    { kind: 'reset', times: 0 },
+    { kind: 'reset', cluster_id: 5 },
+  ])('rejects %j', (value) => {
+    expect(parseFaultRequest(value)).toMatchObject({ ok: false, error: expect.any(String) });
+  });
 });
 
 describe('connection faults', () => {
@@ -165,8 +182,12 @@ describe('connection faults', () => {
         let received = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (received += chunk));
-        res.on('error', (error) => resolve({ status: res.statusCode ?? 0, received, error: error.message, declaredLength: Number(res.headers['content-length']) }));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, received, error: 'none', declaredLength: Number(res.headers['content-length']) }));
+        res.on('error', (error) =>
+          resolve({ status: res.statusCode ?? 0, received, error: error.message, declaredLength: Number(res.headers['content-length']) }),
+        );
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, received, error: 'none', declaredLength: Number(res.headers['content-length']) }),
+        );
       });
       req.on('error', (error) => resolve({ status: 0, received: '', error: error.message, declaredLength: 0 }));
       req.end();

@@ -67,7 +67,11 @@ function mrs(suffix: string, o: CallOptions = {}): Promise<Reply> {
   const headers = sdkSign(url, { ...KEY, method, data: o.data, headers: signed });
   const body = o.tampered ?? o.text ?? (o.data === undefined ? undefined : jsonBody(o.data));
   // Content-Length by hand: node's client sends a DELETE's body without one (and without chunking), which no server can frame.
-  return send(url, { method, headers: body === undefined ? headers : { ...headers, 'Content-Length': Buffer.byteLength(body) }, ...(body === undefined ? {} : { body }) });
+  return send(url, {
+    method,
+    headers: body === undefined ? headers : { ...headers, 'Content-Length': Buffer.byteLength(body) },
+    ...(body === undefined ? {} : { body }),
+  });
 }
 
 const startSync = (data: unknown, o: CallOptions = {}) => mrs('iam-sync-user', { method: 'POST', data, ...o });
@@ -77,7 +81,10 @@ const isSynchronous = async (o: CallOptions = {}) => json(await mrs('iam-sync/is
 const syncedNames = async (o: CallOptions = {}) => json(await mrs('iam-sync-user', o));
 
 function admin(method: string, path: string, body?: unknown): Promise<Reply> {
-  return send(`${emulator.url}/_emulator${path}`, { method, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }) });
+  return send(`${emulator.url}/_emulator${path}`, {
+    method,
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
 }
 
 function expectAccepted(reply: Reply): void {
@@ -174,7 +181,6 @@ describe('POST .../iam-sync-user (UpdateSyncIamUser)', () => {
   });
 });
 
-
 describe('the signature covers the JSON body', () => {
   it('accepts the body sdk-core signed (the hash of JSON.stringify(data))', async () => {
     expectAccepted(await startSync({ is_all_sync: false, user_names: ['alice'] }));
@@ -188,7 +194,10 @@ describe('the signature covers the JSON body', () => {
     await emulator.iamSync.patch('c-idle', { userNames: ['alice', 'bob'] });
     const reply = await mrs('iam-sync-user', { method, data: { user_names: ['alice'] }, tampered });
     expect(reply.status).toBe(401);
-    expect(json(reply)).toMatchObject({ error_code: 'APIGW.0301', error_msg: 'Incorrect IAM authentication information: verify aksk signature fail' });
+    expect(json(reply)).toMatchObject({
+      error_code: 'APIGW.0301',
+      error_msg: 'Incorrect IAM authentication information: verify aksk signature fail',
+    });
     expect(emulator.requests[0].verification).toMatchObject({ ok: false, reason: 'signature-mismatch' });
     expect(await isSynchronizing()).toEqual({ is_synchronizing: false });
     expect(await syncedNames()).toEqual({ user_names: ['alice', 'bob'], group_names: [] });
@@ -347,14 +356,24 @@ describe('admin API for the IAM sync', () => {
             group_names: ['ops'],
           },
         },
-        'c-other': { is_synchronizing: false, is_synchronous: false, user_names: [], group_names: [], duration_ms: null, manual: false, task: null },
+        'c-other': {
+          is_synchronizing: false,
+          is_synchronous: false,
+          user_names: [],
+          group_names: [],
+          duration_ms: null,
+          manual: false,
+          task: null,
+        },
       },
     });
     // The state itself settles a sync whose time has come.
     clock += DURATION_MS;
     expect(json(await admin('GET', '/state'))).toMatchObject({
       clusters: { 'c-idle': false },
-      iam_sync: { clusters: { 'c-idle': { is_synchronous: true, user_names: ['alice', 'bob'], group_names: ['analysts', 'ops'], task: null } } },
+      iam_sync: {
+        clusters: { 'c-idle': { is_synchronous: true, user_names: ['alice', 'bob'], group_names: ['analysts', 'ops'], task: null } },
+      },
     });
   });
 
@@ -362,7 +381,10 @@ describe('admin API for the IAM sync', () => {
     expectAccepted(await startSync({ user_names: ['alice'] }));
     const reply = await admin('POST', '/clusters/c-idle/iam-sync/finish');
     expect(reply.status).toBe(200);
-    expect(json(reply)).toMatchObject({ clusters: { 'c-idle': false }, iam_sync: { clusters: { 'c-idle': { is_synchronous: true, task: null } } } });
+    expect(json(reply)).toMatchObject({
+      clusters: { 'c-idle': false },
+      iam_sync: { clusters: { 'c-idle': { is_synchronous: true, task: null } } },
+    });
     expect(await isSynchronizing()).toEqual({ is_synchronizing: false });
     expect(await syncedNames()).toEqual({ user_names: ['alice'], group_names: [] });
   });

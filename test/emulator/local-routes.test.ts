@@ -11,14 +11,24 @@ import { matchRoute, WAIT_ROUTE_TIMEOUT_MS } from '../../gateway/routes';
 import { ALL_ROUTES, type FunctionHandler, type Gateway, type Route, startGateway } from '../../gateway/server';
 import { json, send } from '../fixtures/http-client';
 
-const answer = (name: string): FunctionHandler => (event, context) => ({
-  statusCode: 200,
-  headers: { 'Content-Type': 'application/json' },
-  body: JSON.stringify({ name, method: event.httpMethod, cluster: event.pathParameters.cluster_id, remaining: context.getRemainingTimeInMilliSeconds() }),
-  isBase64Encoded: false,
-});
+const answer =
+  (name: string): FunctionHandler =>
+  (event, context) => ({
+    statusCode: 200,
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      name,
+      method: event.httpMethod,
+      cluster: event.pathParameters.cluster_id,
+      remaining: context.getRemainingTimeInMilliSeconds(),
+    }),
+    isBase64Encoded: false,
+  });
 
-async function withGateway(options: Parameters<typeof startGateway>[0], run: (gateway: Gateway, lines: string[]) => Promise<void>): Promise<void> {
+async function withGateway(
+  options: Parameters<typeof startGateway>[0],
+  run: (gateway: Gateway, lines: string[]) => Promise<void>,
+): Promise<void> {
   const lines: string[] = [];
   const gateway = await startGateway({ ...options, log: (line) => lines.push(line) });
   try {
@@ -52,7 +62,10 @@ describe('the gateway over ALL_ROUTES', () => {
   it('dispatches POST to the start function, reads to the status function and the wait to the wait function with its own timeout', async () => {
     const handlers = { 'iam-sync-status': answer('status'), 'iam-sync-start': answer('start'), 'iam-sync-wait': answer('wait') };
     await withGateway({ routes: ALL_ROUTES, handlers }, async (gateway) => {
-      expect(json(await send(`${gateway.url}/clusters/c1/iam-sync`, { method: 'POST', body: '{"is_all_sync":true}' }))).toMatchObject({ name: 'start', method: 'POST' });
+      expect(json(await send(`${gateway.url}/clusters/c1/iam-sync`, { method: 'POST', body: '{"is_all_sync":true}' }))).toMatchObject({
+        name: 'start',
+        method: 'POST',
+      });
       expect(json(await send(`${gateway.url}/clusters/c1/iam-sync`))).toMatchObject({ name: 'status', method: 'GET' });
       expect(json(await send(`${gateway.url}/clusters/c1/iam-sync/is-synchronous`))).toMatchObject({ name: 'status' });
       expect(json(await send(`${gateway.url}/clusters/c1/iam-sync/users`))).toMatchObject({ name: 'status' });
@@ -85,7 +98,9 @@ describe('the gateway over ALL_ROUTES', () => {
       });
       expect((await send(`${gateway.url}/clusters/c1/iam-sync/wait`)).status).toBe(502);
       expect(json(await send(`${gateway.url}/clusters/c1/iam-sync`))).toMatchObject({ name: 'status' });
-      expect(lines).toContain('iam-sync-wait is not loaded, its routes will answer 502: Function iam-sync-wait has no handler(event, context).');
+      expect(lines).toContain(
+        'iam-sync-wait is not loaded, its routes will answer 502: Function iam-sync-wait has no handler(event, context).',
+      );
     });
   });
 

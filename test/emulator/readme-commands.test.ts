@@ -57,7 +57,8 @@ function shellWords(line: string): string[] {
       i = end;
     } else if (c === '"') {
       let text = '';
-      for (i += 1; i < line.length && line[i] !== '"'; i += 1) text += line[i] === '\\' && /["\\$`]/.test(line[i + 1] ?? '') ? line[++i] : line[i];
+      for (i += 1; i < line.length && line[i] !== '"'; i += 1)
+        text += line[i] === '\\' && /["\\$`]/.test(line[i + 1] ?? '') ? line[++i] : line[i];
       if (i === line.length) throw new SyntaxError(`unclosed " in ${line}`);
       word = (word ?? '') + text;
     } else if (c === '\\') {
@@ -97,7 +98,8 @@ function parseCurl(command: string): { call: HttpCall; include: boolean } {
       const colon = header.indexOf(':');
       headers[header.slice(0, colon).trim()] = header.slice(colon + 1).trim();
     } else if (arg === '-d' || arg === '--data' || arg === '--data-raw') body = value();
-    else if (arg.startsWith('-')) throw new SyntaxError(`the README test does not know curl option ${arg} (in: ${command}); teach parseCurl`);
+    else if (arg.startsWith('-'))
+      throw new SyntaxError(`the README test does not know curl option ${arg} (in: ${command}); teach parseCurl`);
     else if (target === undefined) target = arg;
     else throw new SyntaxError(`more than one URL in: ${command}`);
   }
@@ -105,7 +107,10 @@ function parseCurl(command: string): { call: HttpCall; include: boolean } {
   if (body !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) {
     headers['Content-Type'] = 'application/x-www-form-urlencoded';
   }
-  return { call: { method: method ?? (body === undefined ? 'GET' : 'POST'), target, headers, ...(body !== undefined && { body }) }, include };
+  return {
+    call: { method: method ?? (body === undefined ? 'GET' : 'POST'), target, headers, ...(body !== undefined && { body }) },
+    include,
+  };
 }
 
 /** `$ curl ...` lines in code blocks (with the output printed under them) and `curl ...` inline code. */
@@ -139,7 +144,11 @@ function readShownOutput(output: string, include: boolean): Pick<Example, 'shown
   const [statusLine, ...headerLines] = head.split('\n');
   const status = /^HTTP\/[\d.]+ (\d{3})\b/.exec(statusLine)?.[1];
   if (status === undefined) throw new SyntaxError(`curl -i output without a status line: ${statusLine}`);
-  return { shownStatus: Number(status), shownHeaders: headerLines.map((h) => h.slice(0, h.indexOf(':')).trim()), shownBody: rest.join('\n\n').trim() || undefined };
+  return {
+    shownStatus: Number(status),
+    shownHeaders: headerLines.map((h) => h.slice(0, h.indexOf(':')).trim()),
+    shownBody: rest.join('\n\n').trim() || undefined,
+  };
 }
 
 /**
@@ -162,7 +171,12 @@ function adminExamples(): Example[] {
       }
     }
     const text = body === undefined ? span.text : `${span.text} ${body}`;
-    examples.push({ line: lineOf(span.index), text, call: { method: route[1], target: route[2], headers: {}, ...(body !== undefined && { body }) }, shownHeaders: [] });
+    examples.push({
+      line: lineOf(span.index),
+      text,
+      call: { method: route[1], target: route[2], headers: {}, ...(body !== undefined && { body }) },
+      shownHeaders: [],
+    });
   });
   return examples;
 }
@@ -223,7 +237,9 @@ describe('the README commands', () => {
     if (target.startsWith('/_emulator')) return emulator.url + target;
     const origin = README_GATEWAY_ORIGINS.find((o) => target === o || target.startsWith(`${o}/`));
     if (origin !== undefined) return gateway.url + target.slice(origin.length);
-    throw new Error(`README target ${target} is neither the gateway (${README_GATEWAY_ORIGINS.join(', ')}) nor the emulator's /_emulator admin API`);
+    throw new Error(
+      `README target ${target} is neither the gateway (${README_GATEWAY_ORIGINS.join(', ')}) nor the emulator's /_emulator admin API`,
+    );
   }
 
   it('finds the commands: gateway calls and admin calls', () => {

@@ -11,7 +11,10 @@ const request = (method: string, path: string) => ({ method, path, query: '', he
 
 describe('matchApiRoute', () => {
   it('fills the parameters, decoded, and keeps empty or badly encoded ones for the handler to refuse', () => {
-    expect(matchApiRoute(ROUTES, '/v2/p1/clusters/a%20b/iam-sync')).toEqual({ route: ROUTES[0], params: { project_id: 'p1', cluster_id: 'a b' } });
+    expect(matchApiRoute(ROUTES, '/v2/p1/clusters/a%20b/iam-sync')).toEqual({
+      route: ROUTES[0],
+      params: { project_id: 'p1', cluster_id: 'a b' },
+    });
     expect(matchApiRoute(ROUTES, '/v2//clusters/%zz/iam-sync')?.params).toEqual({ project_id: '', cluster_id: '%zz' });
   });
 
@@ -22,7 +25,10 @@ describe('matchApiRoute', () => {
 
 describe('dispatch', () => {
   it('calls the handler of the path and method', () => {
-    expect(dispatch(ROUTES, request('GET', '/v2/p1/clusters/c1/iam-sync'))).toEqual({ status: 200, body: { project_id: 'p1', cluster_id: 'c1' } });
+    expect(dispatch(ROUTES, request('GET', '/v2/p1/clusters/c1/iam-sync'))).toEqual({
+      status: 200,
+      body: { project_id: 'p1', cluster_id: 'c1' },
+    });
     expect(dispatch(ROUTES, request('POST', '/v2/p1/clusters/c1/iam-sync-user'))).toEqual({ status: 201, body: {} });
   });
 

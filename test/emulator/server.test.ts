@@ -5,7 +5,11 @@ import { REQUEST_ID, sdkSign } from './helpers';
 
 const PROJECT = 'aaaabbbbccccdddd0000111122223333';
 const PERMANENT = { accessKey: 'PERMANENTAK000000001', secretKey: 'permanent-secret-key-0001' };
-const TEMPORARY = { accessKey: 'TEMPORARYAK000000002', secretKey: 'temporary-secret-key-0002', securityToken: 'temporary-security-token-0002' };
+const TEMPORARY = {
+  accessKey: 'TEMPORARYAK000000002',
+  secretKey: 'temporary-secret-key-0002',
+  securityToken: 'temporary-security-token-0002',
+};
 
 function options(overrides: Partial<EmulatorOptions> = {}): EmulatorOptions {
   return { projectId: PROJECT, credentials: [PERMANENT, TEMPORARY], clusters: { 'c-idle': false, 'c-sync': true }, ...overrides };
@@ -79,7 +83,9 @@ describe('a correctly signed request', () => {
       verification: { ok: true, accessKey: PERMANENT.accessKey },
       status: 200,
     });
-    expect(recorded.headers.authorization).toMatch(/^SDK-HMAC-SHA256 Access=PERMANENTAK000000001, SignedHeaders=content-type;host;x-project-id;x-sdk-date, /);
+    expect(recorded.headers.authorization).toMatch(
+      /^SDK-HMAC-SHA256 Access=PERMANENTAK000000001, SignedHeaders=content-type;host;x-project-id;x-sdk-date, /,
+    );
   });
 
   it('with a temporary key and its token signed is accepted', async () => {
@@ -162,7 +168,11 @@ describe('authentication failures answer 401 APIGW.0301', () => {
   });
 
   it('unparseable Authorization header', async () => {
-    const reply = await call(emulator, { alter: (h) => void (h.Authorization = 'Basic dXNlcjpwYXNz') });
+    const reply = await call(emulator, {
+      alter: (h) => {
+        h.Authorization = 'Basic dXNlcjpwYXNz';
+      },
+    });
     expectApigw(reply, 401, 'APIGW.0301', /not a valid SDK-HMAC-SHA256 authorization/);
   });
 
@@ -172,7 +182,11 @@ describe('authentication failures answer 401 APIGW.0301', () => {
   });
 
   it('malformed X-Sdk-Date', async () => {
-    const reply = await call(emulator, { alter: (h) => void (h['X-Sdk-Date'] = new Date().toISOString()) });
+    const reply = await call(emulator, {
+      alter: (h) => {
+        h['X-Sdk-Date'] = new Date().toISOString();
+      },
+    });
     expectApigw(reply, 401, 'APIGW.0301', /x-sdk-date is not in the format/);
   });
 
@@ -196,7 +210,9 @@ describe('authentication failures answer 401 APIGW.0301', () => {
   it('temporary key with its token sent but not signed', async () => {
     const reply = await call(emulator, {
       credential: TEMPORARY,
-      alter: (h) => void (h['X-Security-Token'] = TEMPORARY.securityToken),
+      alter: (h) => {
+        h['X-Security-Token'] = TEMPORARY.securityToken;
+      },
     });
     expectApigw(reply, 401, 'APIGW.0301', `${prefix}x-security-token is not among the signed headers`);
   });

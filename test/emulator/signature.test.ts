@@ -84,15 +84,19 @@ describe('the official worked example', () => {
   });
 
   it('rejects the right signature under another secret key', () => {
-    expect(verifyRequest(input(EXAMPLE.signature), context({ secretKey: `${EXAMPLE.sk}x` }))).toMatchObject({ reason: 'signature-mismatch' });
+    expect(verifyRequest(input(EXAMPLE.signature), context({ secretKey: `${EXAMPLE.sk}x` }))).toMatchObject({
+      reason: 'signature-mismatch',
+    });
   });
 
   it('rejects a changed signed header value and a changed query value', () => {
     const ctx = context({ secretKey: EXAMPLE.sk });
     expect(verifyRequest(input(EXAMPLE.signature, { Host: 'other.example.com' }), ctx)).toMatchObject({ reason: 'signature-mismatch' });
-    expect(verifyRequest({ ...input(EXAMPLE.signature), query: 'limit=3&marker=13551d6b-755d-4757-b956-536f674975c0' }, ctx)).toMatchObject({
-      reason: 'signature-mismatch',
-    });
+    expect(verifyRequest({ ...input(EXAMPLE.signature), query: 'limit=3&marker=13551d6b-755d-4757-b956-536f674975c0' }, ctx)).toMatchObject(
+      {
+        reason: 'signature-mismatch',
+      },
+    );
   });
 
   it('ignores headers that are not signed', () => {
@@ -112,11 +116,23 @@ describe('the official worked example', () => {
     const ctx = context({ secretKey: EXAMPLE.sk });
     const { Authorization: _unused, ...unsigned } = input(EXAMPLE.signature).headers as Record<string, string>;
     expect(verifyRequest({ ...input(EXAMPLE.signature), headers: unsigned }, ctx)).toEqual({ ok: false, reason: 'authorization-missing' });
-    expect(verifyRequest(input(EXAMPLE.signature, { Authorization: 'Bearer abc' }), ctx)).toEqual({ ok: false, reason: 'authorization-malformed' });
-    expect(verifyRequest(input(EXAMPLE.signature), context(undefined))).toEqual({ ok: false, reason: 'unknown-access-key', accessKey: EXAMPLE.ak });
-    expect(verifyRequest(input(EXAMPLE.signature, { 'X-Sdk-Date': '2019-11-15T03:36:55Z' }), ctx)).toMatchObject({ reason: 'date-malformed' });
+    expect(verifyRequest(input(EXAMPLE.signature, { Authorization: 'Bearer abc' }), ctx)).toEqual({
+      ok: false,
+      reason: 'authorization-malformed',
+    });
+    expect(verifyRequest(input(EXAMPLE.signature), context(undefined))).toEqual({
+      ok: false,
+      reason: 'unknown-access-key',
+      accessKey: EXAMPLE.ak,
+    });
+    expect(verifyRequest(input(EXAMPLE.signature, { 'X-Sdk-Date': '2019-11-15T03:36:55Z' }), ctx)).toMatchObject({
+      reason: 'date-malformed',
+    });
     const { 'X-Sdk-Date': _date, ...undated } = EXAMPLE.headers;
-    const withoutDate = { ...input(EXAMPLE.signature), headers: { ...undated, Authorization: input(EXAMPLE.signature).headers.Authorization } };
+    const withoutDate = {
+      ...input(EXAMPLE.signature),
+      headers: { ...undated, Authorization: input(EXAMPLE.signature).headers.Authorization },
+    };
     expect(verifyRequest(withoutDate, ctx)).toMatchObject({ reason: 'date-missing' });
     const { Host: _host, ...hostless } = input(EXAMPLE.signature).headers as Record<string, string>;
     expect(verifyRequest({ ...input(EXAMPLE.signature), headers: hostless }, ctx)).toEqual({
@@ -140,7 +156,10 @@ describe('temporary keys', () => {
       method: 'GET',
       path: '/x',
       query: '',
-      headers: { ...headers, authorization: `SDK-HMAC-SHA256 Access=TMP, SignedHeaders=${signedHeaders.join(';')}, Signature=${signature}` },
+      headers: {
+        ...headers,
+        authorization: `SDK-HMAC-SHA256 Access=TMP, SignedHeaders=${signedHeaders.join(';')}, Signature=${signature}`,
+      },
       body: new Uint8Array(),
     };
   };
@@ -234,9 +253,12 @@ describe('parseSdkDate', () => {
     expect(parseSdkDate('20191115T033655Z')).toBe(Date.UTC(2019, 10, 15, 3, 36, 55));
   });
 
-  it.each(['20191115T033655', '2019-11-15T03:36:55Z', '20191332T000000Z', '20190229T000000Z', '20191115T246000Z', ''])('rejects %p', (value) => {
-    expect(parseSdkDate(value)).toBeNull();
-  });
+  it.each(['20191115T033655', '2019-11-15T03:36:55Z', '20191332T000000Z', '20190229T000000Z', '20191115T246000Z', ''])(
+    'rejects %p',
+    (value) => {
+      expect(parseSdkDate(value)).toBeNull();
+    },
+  );
 });
 
 describe('a JSON body, signed as sdk-core signs it', () => {
@@ -248,7 +270,11 @@ describe('a JSON body, signed as sdk-core signs it', () => {
     const headers = sdkSign(url, { ...key, method, data: signedData, headers: { 'Content-Type': 'application/json;charset=UTF-8' } });
     return verifyRequest(
       { method, path: '/v2/p/clusters/c/iam-sync-user', query: '', headers, body: Buffer.from(body) },
-      { findCredential: (ak) => (ak === key.accessKey ? { secretKey: key.secretKey } : undefined), nowMs: Date.now(), maxClockSkewSeconds: 900 },
+      {
+        findCredential: (ak) => (ak === key.accessKey ? { secretKey: key.secretKey } : undefined),
+        nowMs: Date.now(),
+        maxClockSkewSeconds: 900,
+      },
     );
   }
 

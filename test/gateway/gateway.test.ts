@@ -15,12 +15,27 @@ import {
 } from '../../gateway/server';
 import { json, send } from '../fixtures/http-client';
 
-const ok = (body: unknown) => ({ statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), isBase64Encoded: false });
+const ok = (body: unknown) => ({
+  statusCode: 200,
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify(body),
+  isBase64Encoded: false,
+});
 
 /** A gateway on a free port over the default route, served by `handler`. */
-async function withGateway(handler: FunctionHandler, run: (gateway: Gateway, lines: string[]) => Promise<void>, timeoutMs?: number): Promise<void> {
+async function withGateway(
+  handler: FunctionHandler,
+  run: (gateway: Gateway, lines: string[]) => Promise<void>,
+  timeoutMs?: number,
+): Promise<void> {
   const lines: string[] = [];
-  const gateway = await startGateway({ port: 0, routes: DEFAULT_ROUTES, handlers: { 'iam-sync-status': handler }, timeoutMs, log: (line) => lines.push(line) });
+  const gateway = await startGateway({
+    port: 0,
+    routes: DEFAULT_ROUTES,
+    handlers: { 'iam-sync-status': handler },
+    timeoutMs,
+    log: (line) => lines.push(line),
+  });
   try {
     await run(gateway, lines);
   } finally {
@@ -30,7 +45,10 @@ async function withGateway(handler: FunctionHandler, run: (gateway: Gateway, lin
 
 describe('matchRoute', () => {
   it('fills path parameters, decoded', () => {
-    expect(matchRoute(DEFAULT_ROUTES, '/clusters/a%20b/iam-sync')).toEqual({ route: DEFAULT_ROUTES[0], pathParameters: { cluster_id: 'a b' } });
+    expect(matchRoute(DEFAULT_ROUTES, '/clusters/a%20b/iam-sync')).toEqual({
+      route: DEFAULT_ROUTES[0],
+      pathParameters: { cluster_id: 'a b' },
+    });
   });
 
   it.each(['/clusters//iam-sync', '/clusters/x/iam-sync/', '/clusters/x', '/', '/v2/clusters/x/iam-sync'])('does not match %s', (path) => {
@@ -69,7 +87,12 @@ describe('toApigEvent', () => {
 
 describe('readApigResult', () => {
   it('decodes a Base64 body and stringifies header values', () => {
-    const result = readApigResult({ statusCode: 201, headers: { 'X-N': 3, 'Content-Length': '999' }, body: Buffer.from('hi').toString('base64'), isBase64Encoded: true });
+    const result = readApigResult({
+      statusCode: 201,
+      headers: { 'X-N': 3, 'Content-Length': '999' },
+      body: Buffer.from('hi').toString('base64'),
+      isBase64Encoded: true,
+    });
     expect(result).toEqual({ statusCode: 201, headers: { 'X-N': '3' }, body: Buffer.from('hi') });
   });
 
@@ -92,7 +115,13 @@ describe('createFunctionGraphContext', () => {
   it('answers like a FunctionGraph context of a function without an agency', () => {
     let clock = 1_000;
     const lines: string[] = [];
-    const context = createFunctionGraphContext({ requestId: 'r-1', functionName: 'fn', timeoutMs: 10_000, write: (line) => lines.push(line), now: () => clock });
+    const context = createFunctionGraphContext({
+      requestId: 'r-1',
+      functionName: 'fn',
+      timeoutMs: 10_000,
+      write: (line) => lines.push(line),
+      now: () => clock,
+    });
     expect(context.getRequestID()).toBe('r-1');
     expect(context.getFunctionName()).toBe('fn');
     expect(context.getRemainingTimeInMilliSeconds()).toBe(10_000);
@@ -194,12 +223,18 @@ describe('startGateway', () => {
   });
 
   it.each([
-    ['throws', () => {
-      throw new Error('boom');
-    }],
-    ['rejects', async () => {
-      throw new Error('boom');
-    }],
+    [
+      'throws',
+      () => {
+        throw new Error('boom');
+      },
+    ],
+    [
+      'rejects',
+      async () => {
+        throw new Error('boom');
+      },
+    ],
     ['returns a string', () => 'not a response'],
     ['returns undefined', () => undefined],
     ['returns a bad status', () => ({ statusCode: 'two hundred', body: '' })],
@@ -236,11 +271,19 @@ describe('startGateway', () => {
   ])('answers 413 for a body over 1 MiB (%s) without calling the function', async (_, chunked) => {
     const handler = jest.fn(() => ok({}));
     await withGateway(handler, async (gateway) => {
-      const reply = await send(`${gateway.url}/clusters/a/iam-sync`, { method: 'POST', body: Buffer.alloc(MAX_BODY_BYTES + 1, 'a'), chunked });
+      const reply = await send(`${gateway.url}/clusters/a/iam-sync`, {
+        method: 'POST',
+        body: Buffer.alloc(MAX_BODY_BYTES + 1, 'a'),
+        chunked,
+      });
       expect(reply.status).toBe(413);
       expect(json(reply)).toMatchObject({ error_code: 'APIG.0201', error_msg: 'Request entity too large.' });
 
-      const atLimit = await send(`${gateway.url}/clusters/a/iam-sync`, { method: 'POST', body: Buffer.alloc(MAX_BODY_BYTES, 'a'), chunked });
+      const atLimit = await send(`${gateway.url}/clusters/a/iam-sync`, {
+        method: 'POST',
+        body: Buffer.alloc(MAX_BODY_BYTES, 'a'),
+        chunked,
+      });
       expect(atLimit.status).toBe(200);
     });
     expect(handler).toHaveBeenCalledTimes(1);
@@ -269,10 +312,14 @@ describe('startGateway', () => {
   });
 
   it('fails clearly when a bundle is missing', async () => {
-    await expect(startGateway({ routes: DEFAULT_ROUTES, functionsDir: '/nonexistent' })).rejects.toThrow(/Cannot load .*iam-sync-status.*npm run build/);
+    await expect(startGateway({ routes: DEFAULT_ROUTES, functionsDir: '/nonexistent' })).rejects.toThrow(
+      /Cannot load .*iam-sync-status.*npm run build/,
+    );
   });
 
   it('refuses a route whose function has no handler', async () => {
-    await expect(startGateway({ routes: DEFAULT_ROUTES, handlers: {} })).rejects.toThrow('Function iam-sync-status has no handler(event, context).');
+    await expect(startGateway({ routes: DEFAULT_ROUTES, handlers: {} })).rejects.toThrow(
+      'Function iam-sync-status has no handler(event, context).',
+    );
   });
 });

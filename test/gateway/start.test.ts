@@ -48,12 +48,19 @@ describe('npm start (scripts/start.mjs)', () => {
   });
 
   it('builds, serves the demo clusters through the gateway, and exits 0 on SIGINT', async () => {
-    child = spawn(process.execPath, [join(root, 'scripts', 'start.mjs')], { cwd: root, env: demoEnvironment(), stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, [join(root, 'scripts', 'start.mjs')], {
+      cwd: root,
+      env: demoEnvironment(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const output = { text: '' };
     const url = await waitForUrl(child, output);
     const exited = once(child, 'exit');
 
-    for (const [clusterId, expected] of [['demo-idle', false], ['demo-syncing', true]] as const) {
+    for (const [clusterId, expected] of [
+      ['demo-idle', false],
+      ['demo-syncing', true],
+    ] as const) {
       const reply = await send(`${url}/clusters/${clusterId}/iam-sync`);
       expect(reply.status).toBe(200);
       const body = json(reply) as Record<string, unknown>;

@@ -17,7 +17,14 @@ let shim: string;
 beforeAll(() => {
   folder = mkdtempSync(join(tmpdir(), 'mrs-header-order-'));
   shim = join(folder, 'header-order.js');
-  buildSync({ entryPoints: [join(root, 'lib', 'huawei', 'signer-shims', 'header-order.ts')], outfile: shim, bundle: true, platform: 'node', format: 'cjs', logLevel: 'error' });
+  buildSync({
+    entryPoints: [join(root, 'lib', 'huawei', 'signer-shims', 'header-order.ts')],
+    outfile: shim,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    logLevel: 'error',
+  });
 });
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
@@ -33,7 +40,9 @@ function runUnderLocale(env: Record<string, string>): { shortcut: boolean; misma
     const mismatches = pairs.filter(([a, b]) => compareHeaderNames(a, b) !== a.localeCompare(b)).map((pair) => pair.join(' vs '));
     console.log(JSON.stringify({ shortcut, mismatches, collator: new Intl.Collator().resolvedOptions().locale }));`;
   const cleanEnv = { PATH: process.env.PATH ?? '', ...env };
-  return JSON.parse(execFileSync(process.execPath, ['-e', script], { env: cleanEnv, encoding: 'utf8' })) as ReturnType<typeof runUnderLocale>;
+  return JSON.parse(execFileSync(process.execPath, ['-e', script], { env: cleanEnv, encoding: 'utf8' })) as ReturnType<
+    typeof runUnderLocale
+  >;
 }
 
 describe('compareHeaderNames in a fresh process', () => {
@@ -56,13 +65,19 @@ describe('compareHeaderNames in a fresh process', () => {
     // If ICU stopped reading these variables, the cases above would prove nothing.
     const danish = runUnderLocale({ LANG: 'da_DK.UTF-8' });
     expect(danish.collator).toBe('da-DK');
-    expect(execFileSync(process.execPath, ['-p', "'aa'.localeCompare('z')"], { env: { LANG: 'da_DK.UTF-8' }, encoding: 'utf8' }).trim()).toBe('1');
+    expect(
+      execFileSync(process.execPath, ['-p', "'aa'.localeCompare('z')"], { env: { LANG: 'da_DK.UTF-8' }, encoding: 'utf8' }).trim(),
+    ).toBe('1');
   });
 });
 
 describe('the signer-shims esbuild plugin', () => {
   const config = (body: string) =>
-    execFileSync(process.execPath, ['--input-type=module', '-e', `import * as config from './esbuild.config.mjs';\n${body}`], { cwd: root, encoding: 'utf8', stdio: 'pipe' });
+    execFileSync(process.execPath, ['--input-type=module', '-e', `import * as config from './esbuild.config.mjs';\n${body}`], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: 'pipe',
+    });
 
   it('replaces the one localeCompare sort in the SDK signer it knows', () => {
     const source = readFileSync(SDK_SIGNER, 'utf8');
@@ -75,9 +90,14 @@ describe('the signer-shims esbuild plugin', () => {
   });
 
   it('fails the build loudly when the SDK no longer has that exact line', () => {
-    const changed = readFileSync(SDK_SIGNER, 'utf8').replace('a.key.toLocaleLowerCase().localeCompare(b.key.toLocaleLowerCase())', 'compare(a.key, b.key)');
+    const changed = readFileSync(SDK_SIGNER, 'utf8').replace(
+      'a.key.toLocaleLowerCase().localeCompare(b.key.toLocaleLowerCase())',
+      'compare(a.key, b.key)',
+    );
     expect(() => config(`config.shimHeaderSort(${JSON.stringify(changed)});`)).toThrow(/expected .*exactly once.* found it 0 times/s);
-    expect(() => config(`config.shimHeaderSort(${JSON.stringify(`${readFileSync(SDK_SIGNER, 'utf8')}\n${readFileSync(SDK_SIGNER, 'utf8')}`)});`)).toThrow(/found it 2 times/);
+    expect(() =>
+      config(`config.shimHeaderSort(${JSON.stringify(`${readFileSync(SDK_SIGNER, 'utf8')}\n${readFileSync(SDK_SIGNER, 'utf8')}`)});`),
+    ).toThrow(/found it 2 times/);
   });
 
   it('sorts with the shim in the deployed status bundle, whose one localeCompare is the fallback', () => {

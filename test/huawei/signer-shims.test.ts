@@ -11,7 +11,22 @@ const FORMAT = 'YYYYMMDDTHHmmss';
 describe('signer shims', () => {
   it('sortBy orders header names as lodash does, stably, for the signer iteratee', () => {
     const lower = (name: string) => name.toLocaleLowerCase();
-    const names = ['X-Sdk-Date', 'host', 'Content-Type', 'X-Project-Id', 'x-security-token', 'A', 'a', 'B', 'b', 'X-SDK-DATE', '_x', '-y', 'z9', 'Z1'];
+    const names = [
+      'X-Sdk-Date',
+      'host',
+      'Content-Type',
+      'X-Project-Id',
+      'x-security-token',
+      'A',
+      'a',
+      'B',
+      'b',
+      'X-SDK-DATE',
+      '_x',
+      '-y',
+      'z9',
+      'Z1',
+    ];
     for (let i = 0; i < 200; i += 1) {
       const shuffled = [...names].sort(() => Math.random() - 0.5);
       expect(sortBy(shuffled, lower)).toEqual(lodash.sortBy(shuffled, lower));
@@ -100,7 +115,7 @@ describe('header-order shim: compareHeaderNames', () => {
     expect(compareHeaderNames(b, a)).toBe(b.localeCompare(a));
   });
 
-  it('sorts the way the signer sorts the adapter\'s headers', () => {
+  it("sorts the way the signer sorts the adapter's headers", () => {
     const names = ['x-sdk-date', 'host', 'x-security-token', 'content-type', 'x-project-id'];
     expect([...names].sort(compareHeaderNames)).toEqual([...names].sort((a, b) => a.localeCompare(b)));
   });
@@ -171,12 +186,15 @@ describe('url shim: parse(endpoint, true)', () => {
     'https://host',
     'mailto:x@example.com',
     '',
-  ])('gives url.parse(%j, true)\'s host and pathname', (url) => {
+  ])("gives url.parse(%j, true)'s host and pathname", (url) => {
     expect(fields(shimUrl.parse(url, true))).toEqual(fields(realUrl.parse(url, true)));
   });
 
-  it('reads the adapter\'s own URLs off the text, without url.parse', () => {
-    for (const url of ['http://127.0.0.1:9/v2/0a1b/clusters/demo-idle/iam-sync', 'https://mrs.cn-north-4.myhuaweicloud.com/v2/p/clusters/c/iam-sync?x=1']) {
+  it("reads the adapter's own URLs off the text, without url.parse", () => {
+    for (const url of [
+      'http://127.0.0.1:9/v2/0a1b/clusters/demo-idle/iam-sync',
+      'https://mrs.cn-north-4.myhuaweicloud.com/v2/p/clusters/c/iam-sync?x=1',
+    ]) {
       expect(Object.keys(shimUrl.parse(url, true))).toEqual(['host', 'pathname']);
     }
   });
@@ -186,7 +204,7 @@ describe('url shim: parse(endpoint, true)', () => {
     const pick = (alphabet: string, min: number, max: number) =>
       Array.from({ length: min + Math.floor(random() * (max - min + 1)) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
     const hostChars = 'abcxyz019-.';
-    const pathChars = "abcXYZ019-._~%!$&()*+,;=:@/' \"<>\\^`{|}#?é";
+    const pathChars = 'abcXYZ019-._~%!$&()*+,;=:@/\' "<>\\^`{|}#?é';
     const mismatches: string[] = [];
     for (let i = 0; i < 20_000; i += 1) {
       const host = `${pick(hostChars, 1, 12)}${random() < 0.3 ? `:${pick('0123456789', 0, 6)}` : ''}`;

@@ -7,7 +7,9 @@ import { loadBundleForTest } from '../fixtures/bundle';
 
 // The official worked example of Huawei's signing guide (shared/reference/huawei-cloud-facts.md).
 const EXAMPLE = {
-  url: new URL('https://service.region.example.com/v1/77b6a44cba5143ab91d13ab9a8ff44fd/vpcs?limit=2&marker=13551d6b-755d-4757-b956-536f674975c0'),
+  url: new URL(
+    'https://service.region.example.com/v1/77b6a44cba5143ab91d13ab9a8ff44fd/vpcs?limit=2&marker=13551d6b-755d-4757-b956-536f674975c0',
+  ),
   date: new Date(Date.UTC(2019, 10, 15, 3, 36, 55)),
   credentials: { accessKey: 'QTWAOYTTINDUT2QVKYUC', secretKey: 'MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc' },
   signature: '7be6668032f70418fcc22abc52071e57aff61b84a1d2381bb430d6870f4f6ebe',
@@ -17,7 +19,10 @@ type SignRequest = typeof signRequest;
 
 describe.each([
   ['as imported (the SDK signer with lodash and moment)', () => signRequest],
-  ['as bundled for deployment (the SDK signer with the shims)', () => loadBundleForTest<{ signRequest: SignRequest }>('test/fixtures/sign-entry.ts').exports.signRequest],
+  [
+    'as bundled for deployment (the SDK signer with the shims)',
+    () => loadBundleForTest<{ signRequest: SignRequest }>('test/fixtures/sign-entry.ts').exports.signRequest,
+  ],
 ])('signRequest %s', (_label, load: () => SignRequest) => {
   let sign: SignRequest;
   beforeAll(() => {
@@ -25,7 +30,11 @@ describe.each([
   });
 
   it('reproduces the official worked example', () => {
-    const headers = sign({ method: 'GET', url: EXAMPLE.url, headers: { 'Content-Type': 'application/json' } }, EXAMPLE.credentials, EXAMPLE.date);
+    const headers = sign(
+      { method: 'GET', url: EXAMPLE.url, headers: { 'Content-Type': 'application/json' } },
+      EXAMPLE.credentials,
+      EXAMPLE.date,
+    );
     expect(headers['X-Sdk-Date']).toBe('20191115T033655Z');
     expect(headers.host).toBe('service.region.example.com');
     expect(headers.Authorization).toBe(

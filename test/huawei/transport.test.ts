@@ -24,7 +24,8 @@ describe('transport', () => {
   });
   beforeEach(() => remotePorts.clear());
 
-  const get = (timeoutMs = 1000) => send({ method: 'GET', url: new URL('/v2/p/clusters/c/iam-sync', base), headers: { 'X-Test': '1' } }, timeoutMs);
+  const get = (timeoutMs = 1000) =>
+    send({ method: 'GET', url: new URL('/v2/p/clusters/c/iam-sync', base), headers: { 'X-Test': '1' } }, timeoutMs);
 
   it('returns status, headers and body, and reuses the connection', async () => {
     behaviour = (req, res) => {

@@ -45,12 +45,13 @@ function setUp() {
   let clock = T0;
   const now = () => clock;
   const fake = fakeShared(now);
-  const store = (shared: SharedRecords | undefined = fake.shared) => createIdempotencyStore({ namespace: 'https://mrs.example', shared, now });
+  const store = (shared: SharedRecords | undefined = fake.shared) =>
+    createIdempotencyStore({ namespace: 'https://mrs.example', shared, now });
   return { now, advance: (ms: number) => (clock += ms), fake, store };
 }
 
 describe('one instance', () => {
-  it('a first claim is the request\'s own; a second while it runs gets the in-progress record', async () => {
+  it("a first claim is the request's own; a second while it runs gets the in-progress record", async () => {
     const s = setUp();
     const store = s.store(undefined);
     await expect(store.claim('k1', 'hash-a', T0 + 60_000)).resolves.toBeUndefined();
@@ -64,7 +65,12 @@ describe('one instance', () => {
     await store.claim('k1', 'hash-a', T0 + 60_000);
     await store.complete('k1', 'hash-a', { started: true }, T0 + HOUR);
     s.advance(HOUR - 1);
-    await expect(store.claim('k1', 'hash-a', s.now() + 60_000)).resolves.toEqual({ status: 'completed', requestHash: 'hash-a', result: { started: true }, expiresAt: T0 + HOUR });
+    await expect(store.claim('k1', 'hash-a', s.now() + 60_000)).resolves.toEqual({
+      status: 'completed',
+      requestHash: 'hash-a',
+      result: { started: true },
+      expiresAt: T0 + HOUR,
+    });
     s.advance(1);
     await expect(store.claim('k1', 'hash-a', s.now() + 60_000)).resolves.toBeUndefined();
   });
@@ -140,12 +146,20 @@ describe('two instances sharing records', () => {
     const s = setUp();
     await s.fake.shared.put('mrs-iam-sync:idempotency:https://mrs.example:k1', '{"v":99,"status":"completed"}', HOUR);
     await expect(s.store().claim('k1', 'hash-a', T0 + 60_000)).resolves.toBeUndefined();
-    expect(JSON.parse(s.fake.texts.get('mrs-iam-sync:idempotency:https://mrs.example:k1')?.text ?? '')).toMatchObject({ status: 'in-progress', requestHash: 'hash-a' });
+    expect(JSON.parse(s.fake.texts.get('mrs-iam-sync:idempotency:https://mrs.example:k1')?.text ?? '')).toMatchObject({
+      status: 'in-progress',
+      requestHash: 'hash-a',
+    });
   });
 
   it('when the shared store does not answer, memory still holds for this instance', async () => {
     const s = setUp();
-    const silent: SharedRecords = { claim: async () => undefined, read: async () => undefined, put: async () => {}, delete: async () => {} };
+    const silent: SharedRecords = {
+      claim: async () => undefined,
+      read: async () => undefined,
+      put: async () => {},
+      delete: async () => {},
+    };
     const store = s.store(silent);
     await expect(store.claim('k1', 'hash-a', T0 + 60_000)).resolves.toBeUndefined();
     await expect(store.claim('k1', 'hash-a', T0 + 60_000)).resolves.toMatchObject({ status: 'in-progress' });
@@ -169,7 +183,7 @@ describeWithRedis('records in a real redis-server (the Redis tier)', () => {
     return createIdempotencyStore({ namespace: 'https://mrs.example', shared: tier, now });
   }
 
-  it('SET NX: of two instances claiming one key, the second finds the first; its result reaches the second; the TTL is Redis\'s', async () => {
+  it("SET NX: of two instances claiming one key, the second finds the first; its result reaches the second; the TTL is Redis's", async () => {
     const [a, b] = [instance(), instance()];
     const key = `redis-${Date.now()}`;
     await expect(a.claim(key, 'hash-a', Date.now() + 60_000)).resolves.toBeUndefined();

@@ -22,7 +22,13 @@ interface HttpAnswer {
 }
 
 let emulator: Emulator;
-const baseEnv = () => ({ MRS_ENDPOINT: emulator.url, MRS_PROJECT_ID: PROJECT, HUAWEICLOUD_SDK_AK: KEYS.accessKey, HUAWEICLOUD_SDK_SK: KEYS.secretKey, LOG_LEVEL: 'warn' });
+const baseEnv = () => ({
+  MRS_ENDPOINT: emulator.url,
+  MRS_PROJECT_ID: PROJECT,
+  HUAWEICLOUD_SDK_AK: KEYS.accessKey,
+  HUAWEICLOUD_SDK_SK: KEYS.secretKey,
+  LOG_LEVEL: 'warn',
+});
 
 beforeAll(async () => {
   // The bundles log failures to stdout, as in production; here that is noise.
@@ -68,7 +74,10 @@ describe('status bundle, memory tier', () => {
     const handler = coldStart('iam-sync-status', baseEnv());
     emulator.injectFault({ kind: 'delay', ms: 50 }, { times: Infinity });
     const ids = ['c1', 'c2', 'c3', 'c4', 'c5'];
-    const answers = (await Promise.all(Array.from({ length: 100 }, (_, i) => handler({ cluster_id: ids[i % 5] })))) as Array<{ is_synchronizing: boolean; cluster_id: string }>;
+    const answers = (await Promise.all(Array.from({ length: 100 }, (_, i) => handler({ cluster_id: ids[i % 5] })))) as Array<{
+      is_synchronizing: boolean;
+      cluster_id: string;
+    }>;
     expect(answers.every((a) => a.is_synchronizing === CLUSTERS[a.cluster_id as keyof typeof CLUSTERS])).toBe(true);
     expect(emulator.requests).toHaveLength(5);
     emulator.clearFaults();
@@ -77,9 +86,24 @@ describe('status bundle, memory tier', () => {
   it('serves an expired answer marked STALE while MRS fails, within the stale window', async () => {
     // Only Date is fake (the bundle, loaded in this sandbox after this, reads jest's clock): the answer
     // expires because the test moves the clock past its TTL, not because the test sleeps.
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    jest.useFakeTimers({
+      doNotFake: [
+        'nextTick',
+        'queueMicrotask',
+        'setImmediate',
+        'clearImmediate',
+        'setTimeout',
+        'clearTimeout',
+        'setInterval',
+        'clearInterval',
+      ],
+    });
     try {
-      const handler = coldStart('iam-sync-status', { ...baseEnv(), STATUS_CACHE_TTL_SECONDS: '5', STATUS_CACHE_STALE_IF_ERROR_SECONDS: '60' });
+      const handler = coldStart('iam-sync-status', {
+        ...baseEnv(),
+        STATUS_CACHE_TTL_SECONDS: '5',
+        STATUS_CACHE_STALE_IF_ERROR_SECONDS: '60',
+      });
       await handler({ cluster_id: 'demo-syncing' });
       jest.setSystemTime(Date.now() + 6000);
       emulator.injectFault({ kind: 'status', status: 503, body: '' }, { times: Infinity });
@@ -101,7 +125,8 @@ describe('status bundle, memory tier', () => {
 
   it('remembers an unknown cluster for the negative TTL', async () => {
     const handler = coldStart('iam-sync-status', baseEnv());
-    for (let i = 0; i < 3; i += 1) await expect(handler({ cluster_id: 'no-such-cluster' })).rejects.toMatchObject({ name: 'ClusterNotFound' });
+    for (let i = 0; i < 3; i += 1)
+      await expect(handler({ cluster_id: 'no-such-cluster' })).rejects.toMatchObject({ name: 'ClusterNotFound' });
     expect(emulator.requests).toHaveLength(1);
   });
 });
@@ -119,7 +144,13 @@ describeWithRedis('status and refresh bundles, shared through a real redis-serve
     // A generous Redis timeout: this test is about warming, and a loaded CI machine can be slow.
     const env = { ...baseEnv(), REDIS_URL: `${redis.url}/1`, STATUS_CACHE_TTL_SECONDS: '30', REDIS_TIMEOUT_MS: '1000' };
     const refresh = coldStart('iam-sync-refresh', { ...env, REFRESH_CLUSTER_IDS: 'c1,c2' });
-    const report = await refresh({ version: 'v1.0', trigger_type: 'TIMER', trigger_name: 'warm', time: 'now', user_event: '["c1","c2","c3","gone"]' });
+    const report = await refresh({
+      version: 'v1.0',
+      trigger_type: 'TIMER',
+      trigger_name: 'warm',
+      time: 'now',
+      user_event: '["c1","c2","c3","gone"]',
+    });
     expect(report).toMatchObject({ refreshed: 3, failed: 1 });
     expect(emulator.requests).toHaveLength(4);
 
@@ -143,7 +174,10 @@ async function invokeInChildProcess(env: Record<string, string>): Promise<{ answ
     const { handler } = require(${JSON.stringify(bundle('iam-sync-status'))});
     handler({ cluster_id: 'demo-idle' }, {}).then((answer) => process.stdout.write(JSON.stringify(answer)), (error) => process.stdout.write(JSON.stringify({ thrown: error.name })));`;
   const started = Date.now();
-  const { stdout } = await run(process.execPath, ['-e', script], { env: { PATH: process.env.PATH ?? '', ...env, LOG_LEVEL: 'error' }, timeout: 8000 });
+  const { stdout } = await run(process.execPath, ['-e', script], {
+    env: { PATH: process.env.PATH ?? '', ...env, LOG_LEVEL: 'error' },
+    timeout: 8000,
+  });
   return { answer: JSON.parse(stdout), exitedInMs: Date.now() - started };
 }
 

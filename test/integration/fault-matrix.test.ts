@@ -76,19 +76,34 @@ async function invoke(environment: Record<string, string>) {
 type Row = [label: string, fault: Fault, expected: string, attempts: number];
 
 const table: Row[] = [
-  ['429 without Retry-After', { kind: 'status', status: 429, body: { error_code: 'APIGW.0308', error_msg: 'throttled' } }, 'UpstreamThrottled', 3],
+  [
+    '429 without Retry-After',
+    { kind: 'status', status: 429, body: { error_code: 'APIGW.0308', error_msg: 'throttled' } },
+    'UpstreamThrottled',
+    3,
+  ],
   ['429 with Retry-After: 1', { kind: 'status', status: 429, headers: { 'Retry-After': '1' } }, 'UpstreamThrottled', 3],
   ['500', { kind: 'status', status: 500, body: { error_code: 'MRS.0001', error_msg: 'internal' } }, 'UpstreamUnavailable', 3],
   ['502', { kind: 'status', status: 502, body: '' }, 'UpstreamUnavailable', 3],
   ['503', { kind: 'status', status: 503, body: '' }, 'UpstreamUnavailable', 3],
   ['504', { kind: 'status', status: 504, body: 'gateway timeout' }, 'UpstreamUnavailable', 3],
-  ['HTML from a gateway', { kind: 'status', status: 502, body: '<html><body><h1>502 Bad Gateway</h1></body></html>', headers: { 'Content-Type': 'text/html' } }, 'UpstreamUnavailable', 3],
+  [
+    'HTML from a gateway',
+    { kind: 'status', status: 502, body: '<html><body><h1>502 Bad Gateway</h1></body></html>', headers: { 'Content-Type': 'text/html' } },
+    'UpstreamUnavailable',
+    3,
+  ],
   ['a reset before the body', { kind: 'reset' }, 'UpstreamUnavailable', 3],
   ['a reset during the body', { kind: 'reset-mid-body' }, 'UpstreamUnavailable', 3],
   ['accept, then never answer', { kind: 'hang' }, 'UpstreamTimeout', 3],
   ['a body that is not JSON', { kind: 'malformed-json' }, 'UpstreamUnavailable', 3],
   ['JSON without is_synchronizing', { kind: 'missing-field' }, 'UpstreamUnavailable', 3],
-  ['403 without permission', { kind: 'status', status: 403, body: { error_code: 'APIGW.0302', error_msg: 'The IAM user is not authorized' } }, 'UpstreamAuthFailed', 1],
+  [
+    '403 without permission',
+    { kind: 'status', status: 403, body: { error_code: 'APIGW.0302', error_msg: 'The IAM user is not authorized' } },
+    'UpstreamAuthFailed',
+    1,
+  ],
 ];
 
 const rows = table.map(([label, fault, expected, attempts]) => ({ label, fault, expected, attempts }));
@@ -114,11 +129,20 @@ describe('fault matrix', () => {
   );
 
   it('401 with an expired token: renews the credentials from the metadata service, then succeeds', async () => {
-    const expired = { accessKey: 'ECSACCESSKEY00000001', secretKey: 'ecs-secret-key-0000000000000000000000001', securityToken: 'expired-token' };
+    const expired = {
+      accessKey: 'ECSACCESSKEY00000001',
+      secretKey: 'ecs-secret-key-0000000000000000000000001',
+      securityToken: 'expired-token',
+    };
     const renewed = { ...expired, securityToken: 'renewed-token' };
     for (const value of [expired.accessKey, expired.secretKey, expired.securityToken, renewed.securityToken]) secrets.add(value);
     // The emulator plays the node's metadata service too: the expired token first, then a renewed one.
-    const rotating = await startEmulator({ projectId: PROJECT, credentials: [renewed], clusters: { c1: true }, metadata: { credentials: [expired, renewed] } });
+    const rotating = await startEmulator({
+      projectId: PROJECT,
+      credentials: [renewed],
+      clusters: { c1: true },
+      metadata: { credentials: [expired, renewed] },
+    });
     try {
       const { answer, error } = await invoke({
         MRS_ENDPOINT: rotating.url,
@@ -143,7 +167,11 @@ describe('fault matrix', () => {
     const marker = '(fault-matrix test resolver)';
     const lookup = jest.spyOn(dns, 'lookup').mockImplementation(((hostname: string, ...rest: unknown[]) => {
       const callback = rest[rest.length - 1] as (error: NodeJS.ErrnoException) => void;
-      const error: NodeJS.ErrnoException = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname} ${marker}`), { code: 'ENOTFOUND', syscall: 'getaddrinfo', hostname });
+      const error: NodeJS.ErrnoException = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname} ${marker}`), {
+        code: 'ENOTFOUND',
+        syscall: 'getaddrinfo',
+        hostname,
+      });
       process.nextTick(callback, error);
     }) as unknown as typeof dns.lookup);
     try {
@@ -185,7 +213,10 @@ describe('fault matrix', () => {
     const handler = coldStart('iam-sync-status', env({ MRS_MAX_ATTEMPTS: '1', MRS_BREAKER_COOLDOWN_SECONDS: '10' }));
     for (let i = 0; i < 5; i += 1) await handler({ cluster_id: 'c1' }, functionGraphContext()).catch(() => undefined);
     expect(emulator.requests).toHaveLength(5);
-    const response = (await handler({ httpMethod: 'GET', path: '/clusters/c1/iam-sync', pathParameters: { cluster_id: 'c1' }, headers: {} }, functionGraphContext())) as {
+    const response = (await handler(
+      { httpMethod: 'GET', path: '/clusters/c1/iam-sync', pathParameters: { cluster_id: 'c1' }, headers: {} },
+      functionGraphContext(),
+    )) as {
       statusCode: number;
       headers: Record<string, string>;
     };
@@ -196,17 +227,33 @@ describe('fault matrix', () => {
 
   it('answers from the stale cache while the circuit is open', async () => {
     // Only the clock is fake: the cached answer outlives its TTL because the test moves Date on, not by sleeping.
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    jest.useFakeTimers({
+      doNotFake: [
+        'nextTick',
+        'queueMicrotask',
+        'setImmediate',
+        'clearImmediate',
+        'setTimeout',
+        'clearTimeout',
+        'setInterval',
+        'clearInterval',
+      ],
+    });
     const handler = coldStart('iam-sync-status', env({ STATUS_CACHE_TTL_SECONDS: '5', MRS_MAX_ATTEMPTS: '1' }));
     await expect(handler({ cluster_id: 'c1' }, functionGraphContext())).resolves.toMatchObject({ cache: { status: 'miss' } });
     await expect(handler({ cluster_id: 'c1' }, functionGraphContext())).resolves.toMatchObject({ cache: { status: 'hit' } });
     emulator.injectFault({ kind: 'status', status: 503, body: '' }, { times: Infinity });
     jest.setSystemTime(Date.now() + 6000);
     for (let i = 0; i < 5; i += 1) {
-      await expect(handler({ cluster_id: 'c1', fresh: true }, functionGraphContext())).resolves.toMatchObject({ cache: { status: 'stale' } });
+      await expect(handler({ cluster_id: 'c1', fresh: true }, functionGraphContext())).resolves.toMatchObject({
+        cache: { status: 'stale' },
+      });
     }
     const before = emulator.requests.length;
-    await expect(handler({ cluster_id: 'c1' }, functionGraphContext())).resolves.toMatchObject({ is_synchronizing: true, cache: { status: 'stale' } });
+    await expect(handler({ cluster_id: 'c1' }, functionGraphContext())).resolves.toMatchObject({
+      is_synchronizing: true,
+      cache: { status: 'stale' },
+    });
     expect(emulator.requests).toHaveLength(before);
   });
 });
@@ -248,6 +295,9 @@ describe('project discovery', () => {
       HUAWEICLOUD_SDK_AK: KEYS.accessKey,
       HUAWEICLOUD_SDK_SK: KEYS.secretKey,
     });
-    await expect(handler({ cluster_id: 'c1' }, functionGraphContext())).rejects.toMatchObject({ name: 'ConfigurationError', message: expect.stringContaining('MRS_PROJECT_ID') });
+    await expect(handler({ cluster_id: 'c1' }, functionGraphContext())).rejects.toMatchObject({
+      name: 'ConfigurationError',
+      message: expect.stringContaining('MRS_PROJECT_ID'),
+    });
   });
 });

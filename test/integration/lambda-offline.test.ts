@@ -27,7 +27,12 @@ let base: string;
 let output = '';
 
 beforeAll(async () => {
-  emulator = await startEmulator({ projectId: PROJECT, credentials: [HUAWEI, HUAWEI_START], clusters: { 'demo-idle': false, 'demo-syncing': true }, iamSync: { durationMs: 1500 } });
+  emulator = await startEmulator({
+    projectId: PROJECT,
+    credentials: [HUAWEI, HUAWEI_START],
+    clusters: { 'demo-idle': false, 'demo-syncing': true },
+    iamSync: { durationMs: 1500 },
+  });
   // serverless-offline's default region, which it gives the functions as AWS_REGION.
   standIn = await startSecretsManagerStandIn({
     region: 'us-east-1',
@@ -83,7 +88,11 @@ afterAll(async () => {
 });
 
 async function request(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body !== undefined && { body: JSON.stringify(body) }) });
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
   return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, any> };
 }
 
@@ -92,7 +101,12 @@ describe('npm run offline', () => {
     const answer = await request('GET', '/clusters/demo-syncing/iam-sync');
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ cluster_id: 'demo-syncing', is_synchronizing: true });
-    expect(emulator.requests.at(-1)).toMatchObject({ method: 'GET', path: `/v2/${PROJECT}/clusters/demo-syncing/iam-sync`, status: 200, verification: { ok: true } });
+    expect(emulator.requests.at(-1)).toMatchObject({
+      method: 'GET',
+      path: `/v2/${PROJECT}/clusters/demo-syncing/iam-sync`,
+      status: 200,
+      verification: { ok: true },
+    });
     expect(standIn.reads(SECRET_NAME)).toBeGreaterThanOrEqual(1);
   });
 

@@ -21,7 +21,8 @@ const FIRST = { accessKey: 'SMROTATEACCESSKEY001', secretKey: 'secret-manager-se
 const SECOND = { accessKey: 'SMROTATEACCESSKEY002', secretKey: 'secret-manager-secret-key-00000000000002' };
 const AWS_KEYS = { accessKeyId: 'AKIASTANDINFAKE00001', secretAccessKey: 'stand-in-aws-secret-access-key-000000001' };
 const AWS_REGION = 'eu-west-1';
-const secretJson = (keys: { accessKey: string; secretKey: string }) => JSON.stringify({ access_key: keys.accessKey, secret_key: keys.secretKey });
+const secretJson = (keys: { accessKey: string; secretKey: string }) =>
+  JSON.stringify({ access_key: keys.accessKey, secret_key: keys.secretKey });
 const SECRETS = [FIRST.accessKey, FIRST.secretKey, SECOND.accessKey, SECOND.secretKey, AWS_KEYS.secretAccessKey];
 
 interface HttpAnswer {
@@ -122,7 +123,11 @@ describe('the built bundle', () => {
       });`;
     const env = withSecret
       ? { ...process.env, ...environment() }
-      : { ...process.env, ...environment({ HUAWEICLOUD_SDK_AK: FIRST.accessKey, HUAWEICLOUD_SDK_SK: FIRST.secretKey }), HUAWEICLOUD_CREDENTIALS_SECRET_ID: '' };
+      : {
+          ...process.env,
+          ...environment({ HUAWEICLOUD_SDK_AK: FIRST.accessKey, HUAWEICLOUD_SDK_SK: FIRST.secretKey }),
+          HUAWEICLOUD_CREDENTIALS_SECRET_ID: '',
+        };
     const readsBefore = standIn.requests.length;
     const { answer, loaded } = await new Promise<{ answer: { is_synchronizing: boolean }; loaded: boolean }>((done, fail) => {
       const child = spawn(process.execPath, ['-e', script], { env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
@@ -149,7 +154,12 @@ describe('credentials from the secret', () => {
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body)).toMatchObject({ cluster_id: 'demo-syncing', is_synchronizing: true });
     expect(standIn.reads(SECRET_NAME)).toBe(readsBefore + 1);
-    expect(standIn.requests.at(-1)).toMatchObject({ target: 'secretsmanager.GetSecretValue', secretId: SECRET_NAME, verification: { ok: true }, status: 200 });
+    expect(standIn.requests.at(-1)).toMatchObject({
+      target: 'secretsmanager.GetSecretValue',
+      secretId: SECRET_NAME,
+      verification: { ok: true },
+      status: 200,
+    });
     expect(emulator.requests).toHaveLength(1);
     expect(emulator.requests[0]?.verification).toMatchObject({ ok: true });
     expect(String(emulator.requests[0]?.headers.authorization)).toContain(`Access=${FIRST.accessKey}`);
@@ -238,7 +248,9 @@ describe('a secret that cannot be used', () => {
     const handler = coldStart('iam-sync-status', environment({ HUAWEICLOUD_CREDENTIALS_SECRET_ID: 'prod/huawei/no-such-secret' }));
     const error = await errorOf(handler);
     expect(error).toMatchObject({ status: 500, code: 'ConfigurationError' });
-    expect(error.message).toMatch(/no secret "prod\/huawei\/no-such-secret" \(ResourceNotFoundException\).*check HUAWEICLOUD_CREDENTIALS_SECRET_ID/);
+    expect(error.message).toMatch(
+      /no secret "prod\/huawei\/no-such-secret" \(ResourceNotFoundException\).*check HUAWEICLOUD_CREDENTIALS_SECRET_ID/,
+    );
     expect(emulator.requests).toHaveLength(0);
   });
 

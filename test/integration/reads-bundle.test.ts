@@ -75,7 +75,12 @@ describe.each(HTTP_SHAPES)('HTTP (%s), through the lifecycle', (shape) => {
     const cluster = newCluster();
     const before = await httpRead(reads(), shape, cluster, '/iam-sync/is-synchronous');
     expect(before.statusCode).toBe(200);
-    expect(before.json).toEqual({ cluster_id: cluster, is_synchronous: false, checked_at: expect.stringMatching(ISO_8601), cache: { status: 'miss', age_seconds: 0 } });
+    expect(before.json).toEqual({
+      cluster_id: cluster,
+      is_synchronous: false,
+      checked_at: expect.stringMatching(ISO_8601),
+      cache: { status: 'miss', age_seconds: 0 },
+    });
     expect(before.headers['X-Cache']).toBe('MISS');
     await syncAndFinish(cluster, { user_names: ['alice'] });
     const after = await httpRead(reads(), shape, cluster, '/iam-sync/is-synchronous');
@@ -86,7 +91,13 @@ describe.each(HTTP_SHAPES)('HTTP (%s), through the lifecycle', (shape) => {
     const cluster = newCluster();
     const before = await httpRead(reads(), shape, cluster, '/iam-sync/users');
     expect(before.statusCode).toBe(200);
-    expect(before.json).toEqual({ cluster_id: cluster, user_names: [], group_names: [], checked_at: expect.stringMatching(ISO_8601), cache: { status: 'miss', age_seconds: 0 } });
+    expect(before.json).toEqual({
+      cluster_id: cluster,
+      user_names: [],
+      group_names: [],
+      checked_at: expect.stringMatching(ISO_8601),
+      cache: { status: 'miss', age_seconds: 0 },
+    });
     await syncAndFinish(cluster, { user_names: ['alice'], group_names: ['analysts'] });
     const after = await httpRead(reads(), shape, cluster, '/iam-sync/users');
     expect(after.json).toMatchObject({ cluster_id: cluster, user_names: ['alice'], group_names: ['analysts'] });
@@ -109,20 +120,34 @@ describe('direct events, through the lifecycle', () => {
       checked_at: expect.stringMatching(ISO_8601),
       cache: { status: 'miss', age_seconds: 0 },
     });
-    await expect(handler({ cluster_id: cluster, operation: 'synced_users' }, context())).resolves.toMatchObject({ user_names: [], group_names: [] });
+    await expect(handler({ cluster_id: cluster, operation: 'synced_users' }, context())).resolves.toMatchObject({
+      user_names: [],
+      group_names: [],
+    });
     await syncAndFinish(cluster, { is_all_sync: true });
-    await expect(handler({ cluster_id: cluster, operation: 'is_synchronous', fresh: true }, context())).resolves.toMatchObject({ is_synchronous: true });
-    const names = (await handler({ cluster_id: cluster, operation: 'synced_users', fresh: true }, context())) as { user_names: string[]; group_names: string[] };
+    await expect(handler({ cluster_id: cluster, operation: 'is_synchronous', fresh: true }, context())).resolves.toMatchObject({
+      is_synchronous: true,
+    });
+    const names = (await handler({ cluster_id: cluster, operation: 'synced_users', fresh: true }, context())) as {
+      user_names: string[];
+      group_names: string[];
+    };
     expect([...names.user_names].sort()).toEqual([...DEFAULT_IAM_USERS].sort());
     expect([...names.group_names].sort()).toEqual([...DEFAULT_IAM_GROUPS].sort());
   });
 
   it.each(['is_synchronous', 'synced_users'])('operation %s of a missing cluster: ClusterNotFound', async (operation) => {
-    await expect(reads()({ cluster_id: 'no-such-cluster', operation }, context())).rejects.toMatchObject({ name: 'ClusterNotFound', statusCode: 404 });
+    await expect(reads()({ cluster_id: 'no-such-cluster', operation }, context())).rejects.toMatchObject({
+      name: 'ClusterNotFound',
+      statusCode: 404,
+    });
   });
 
   it.each([['is-synchronous'], ['users'], ['start'], [7]])('operation %j: InvalidRequest, MRS not asked', async (operation) => {
-    await expect(reads()({ cluster_id: newCluster(), operation }, context())).rejects.toMatchObject({ name: 'InvalidRequest', statusCode: 400 });
+    await expect(reads()({ cluster_id: newCluster(), operation }, context())).rejects.toMatchObject({
+      name: 'InvalidRequest',
+      statusCode: 400,
+    });
     expect(emulator.requests).toHaveLength(0);
   });
 });
@@ -131,13 +156,32 @@ describe('each read cached under its own key', () => {
   it('a read of one does not answer another; the second read of the same is a HIT, without an MRS request', async () => {
     const cluster = newCluster();
     const handler = reads();
-    await expect(handler({ cluster_id: cluster }, context())).resolves.toMatchObject({ is_synchronizing: false, cache: { status: 'miss' } });
-    await expect(handler({ cluster_id: cluster, operation: 'is_synchronous' }, context())).resolves.toMatchObject({ is_synchronous: false, cache: { status: 'miss' } });
-    await expect(handler({ cluster_id: cluster, operation: 'synced_users' }, context())).resolves.toMatchObject({ user_names: [], cache: { status: 'miss' } });
-    const counts = () => [emulator.countRequests('GET', STATUS_ROUTE), emulator.countRequests('GET', COMPLETION_ROUTE), emulator.countRequests('GET', NAMES_ROUTE)];
+    await expect(handler({ cluster_id: cluster }, context())).resolves.toMatchObject({
+      is_synchronizing: false,
+      cache: { status: 'miss' },
+    });
+    await expect(handler({ cluster_id: cluster, operation: 'is_synchronous' }, context())).resolves.toMatchObject({
+      is_synchronous: false,
+      cache: { status: 'miss' },
+    });
+    await expect(handler({ cluster_id: cluster, operation: 'synced_users' }, context())).resolves.toMatchObject({
+      user_names: [],
+      cache: { status: 'miss' },
+    });
+    const counts = () => [
+      emulator.countRequests('GET', STATUS_ROUTE),
+      emulator.countRequests('GET', COMPLETION_ROUTE),
+      emulator.countRequests('GET', NAMES_ROUTE),
+    ];
     expect(counts()).toEqual([1, 1, 1]);
-    await expect(handler({ cluster_id: cluster, operation: 'is_synchronous' }, context())).resolves.toMatchObject({ is_synchronous: false, cache: { status: 'hit' } });
-    await expect(handler({ cluster_id: cluster, operation: 'synced_users' }, context())).resolves.toMatchObject({ user_names: [], cache: { status: 'hit' } });
+    await expect(handler({ cluster_id: cluster, operation: 'is_synchronous' }, context())).resolves.toMatchObject({
+      is_synchronous: false,
+      cache: { status: 'hit' },
+    });
+    await expect(handler({ cluster_id: cluster, operation: 'synced_users' }, context())).resolves.toMatchObject({
+      user_names: [],
+      cache: { status: 'hit' },
+    });
     const http = await httpRead(handler, 'aws-http-v2', cluster, '/iam-sync/users');
     expect(http.headers['X-Cache']).toBe('HIT');
     expect(counts()).toEqual([1, 1, 1]);

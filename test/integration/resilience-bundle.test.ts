@@ -23,7 +23,11 @@ const PROJECT = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 const OTHER_PROJECT = '11112222333344445555666677778888';
 const STRANGER_PROJECT = '99990000aaaabbbbccccddddeeeeffff';
 const ENV_KEYS = { accessKey: 'RESILIENCEACCESSKEY1', secretKey: 'resilience-secret-key-000000000000000001' };
-const NODE_KEYS = { accessKey: 'RESILIENCENODEKEY002', secretKey: 'resilience-node-secret-00000000000000002', securityToken: 'resilience-node-token-0002' };
+const NODE_KEYS = {
+  accessKey: 'RESILIENCENODEKEY002',
+  secretKey: 'resilience-node-secret-00000000000000002',
+  securityToken: 'resilience-node-token-0002',
+};
 
 interface HttpAnswer {
   statusCode: number;
@@ -34,7 +38,12 @@ interface HttpAnswer {
 type MetadataMode = 'ok' | 500 | 503 | 404 | 'reset';
 
 /** A node's metadata service on loopback, answering as `mode` says; counts the requests it gets. */
-async function startMetadata(): Promise<{ url: string; requests: () => number; set: (mode: MetadataMode) => void; close: () => Promise<void> }> {
+async function startMetadata(): Promise<{
+  url: string;
+  requests: () => number;
+  set: (mode: MetadataMode) => void;
+  close: () => Promise<void>;
+}> {
   let mode: MetadataMode = 'ok';
   let requests = 0;
   const server: Server = createServer((req, res) => {
@@ -118,11 +127,19 @@ describe('ECS metadata credentials: an outage of the metadata service', () => {
   });
   afterEach(() => metadata.close());
 
-  const nodeEnv = (url: string) => ({ MRS_ENDPOINT: emulator.url, MRS_PROJECT_ID: PROJECT, ECS_METADATA_URL: url, STATUS_CACHE_STALE_IF_ERROR_SECONDS: '600' });
+  const nodeEnv = (url: string) => ({
+    MRS_ENDPOINT: emulator.url,
+    MRS_PROJECT_ID: PROJECT,
+    ECS_METADATA_URL: url,
+    STATUS_CACHE_STALE_IF_ERROR_SECONDS: '600',
+  });
 
   it('works while it answers: the node agency signs the MRS call', async () => {
     const handler = coldStart('iam-sync-status', nodeEnv(metadata.url));
-    await expect(handler({ cluster_id: 'c1' }, functionGraphContext())).resolves.toMatchObject({ is_synchronizing: true, cache: { status: 'miss' } });
+    await expect(handler({ cluster_id: 'c1' }, functionGraphContext())).resolves.toMatchObject({
+      is_synchronizing: true,
+      cache: { status: 'miss' },
+    });
     expect(emulator.requests.map((r) => [r.status, r.headers['x-security-token']])).toEqual([[200, NODE_KEYS.securityToken]]);
   });
 
@@ -139,7 +156,10 @@ describe('ECS metadata credentials: an outage of the metadata service', () => {
     expect(emulator.requests).toHaveLength(1);
     const gaveUp = logLines().filter((line) => line.message === 'MRS call gave up');
     expect(gaveUp).toHaveLength(1);
-    expect(gaveUp[0]).toMatchObject({ give_up: 'attempts-exhausted', attempts: expect.arrayContaining([expect.objectContaining({ outcome: 'credentials UpstreamUnavailable' })]) });
+    expect(gaveUp[0]).toMatchObject({
+      give_up: 'attempts-exhausted',
+      attempts: expect.arrayContaining([expect.objectContaining({ outcome: 'credentials UpstreamUnavailable' })]),
+    });
     expect(logLines().find((line) => line.message === 'answered' && line.cache === 'stale')).toMatchObject({ level: 'warn' });
   });
 
@@ -147,7 +167,10 @@ describe('ECS metadata credentials: an outage of the metadata service', () => {
     const handler = coldStart('iam-sync-status', nodeEnv(metadata.url));
     expect(((await handler(httpEvent(shape, 'c3'), functionGraphContext())) as HttpAnswer).headers['X-Cache']).toBe('MISS');
     metadata.set(503);
-    const response = (await handler(httpEvent(shape, 'c3', { headers: { 'Cache-Control': 'no-cache' } }), functionGraphContext())) as HttpAnswer;
+    const response = (await handler(
+      httpEvent(shape, 'c3', { headers: { 'Cache-Control': 'no-cache' } }),
+      functionGraphContext(),
+    )) as HttpAnswer;
     expect(response.statusCode).toBe(200);
     expect(response.headers['X-Cache']).toBe('STALE');
     expect(JSON.parse(response.body)).toMatchObject({ cluster_id: 'c3', is_synchronizing: true, cache: { status: 'stale' } });
@@ -158,7 +181,10 @@ describe('ECS metadata credentials: an outage of the metadata service', () => {
     metadata.set(503);
     await expect(handler({ cluster_id: 'c4' }, functionGraphContext())).rejects.toMatchObject({ name: 'UpstreamUnavailable' });
     metadata.set('ok');
-    await expect(handler({ cluster_id: 'c4' }, functionGraphContext())).resolves.toMatchObject({ is_synchronizing: false, cache: { status: 'miss' } });
+    await expect(handler({ cluster_id: 'c4' }, functionGraphContext())).resolves.toMatchObject({
+      is_synchronizing: false,
+      cache: { status: 'miss' },
+    });
   });
 
   it.each([503, 500, 'reset'] as const)('%s from it and no cached answer: UpstreamUnavailable, not ConfigurationError', async (failure) => {
@@ -198,7 +224,12 @@ describe('ECS metadata credentials: an outage of the metadata service', () => {
 
 describe('keepNames: errors thrown to direct callers keep their class names', () => {
   const handler = () =>
-    coldStart('iam-sync-status', { MRS_ENDPOINT: emulator.url, MRS_PROJECT_ID: PROJECT, HUAWEICLOUD_SDK_AK: ENV_KEYS.accessKey, HUAWEICLOUD_SDK_SK: ENV_KEYS.secretKey });
+    coldStart('iam-sync-status', {
+      MRS_ENDPOINT: emulator.url,
+      MRS_PROJECT_ID: PROJECT,
+      HUAWEICLOUD_SDK_AK: ENV_KEYS.accessKey,
+      HUAWEICLOUD_SDK_SK: ENV_KEYS.secretKey,
+    });
 
   it('ClusterNotFound', async () => {
     const error = (await handler()({ cluster_id: 'no-such-cluster' }, functionGraphContext()).catch((e: Error) => e)) as Error;
@@ -208,15 +239,20 @@ describe('keepNames: errors thrown to direct callers keep their class names', ()
     expect(emulator.requests).toHaveLength(1);
   });
 
-  it.each([[{ cluster_id: 'a/b' }], [{}], [{ cluster_id: 'c1', fresh: 'yes' }], ['not an object']])('InvalidRequest for %j', async (event) => {
-    const error = (await handler()(event, functionGraphContext()).catch((e: Error) => e)) as Error;
-    expect(error.name).toBe('InvalidRequest');
-    expect(error.constructor.name).toBe('InvalidRequest');
-    expect(emulator.requests).toHaveLength(0);
-  });
+  it.each([[{ cluster_id: 'a/b' }], [{}], [{ cluster_id: 'c1', fresh: 'yes' }], ['not an object']])(
+    'InvalidRequest for %j',
+    async (event) => {
+      const error = (await handler()(event, functionGraphContext()).catch((e: Error) => e)) as Error;
+      expect(error.name).toBe('InvalidRequest');
+      expect(error.constructor.name).toBe('InvalidRequest');
+      expect(emulator.requests).toHaveLength(0);
+    },
+  );
 
   it('ProjectNotAllowed and ConfigurationError too', async () => {
-    const notAllowed = (await handler()({ cluster_id: 'c1', project_id: STRANGER_PROJECT }, functionGraphContext()).catch((e: Error) => e)) as Error;
+    const notAllowed = (await handler()({ cluster_id: 'c1', project_id: STRANGER_PROJECT }, functionGraphContext()).catch(
+      (e: Error) => e,
+    )) as Error;
     expect([notAllowed.name, notAllowed.constructor.name]).toEqual(['ProjectNotAllowed', 'ProjectNotAllowed']);
     const misconfigured = coldStart('iam-sync-status', { MRS_REGION: 'Mars' });
     const error = (await misconfigured({ cluster_id: 'c1' }, functionGraphContext()).catch((e: Error) => e)) as Error;
@@ -238,7 +274,10 @@ describe('the project looked up from IAM may be named', () => {
   const iamAsked = () => emulator.requests.filter((r) => r.path === '/v3/projects');
 
   it('with ?project_id= over HTTP: accepted, and MRS is asked in that project', async () => {
-    const response = (await lookedUp()(httpEvent('aws-http-v2', 'c1', { query: { project_id: PROJECT } }), functionGraphContext())) as HttpAnswer;
+    const response = (await lookedUp()(
+      httpEvent('aws-http-v2', 'c1', { query: { project_id: PROJECT } }),
+      functionGraphContext(),
+    )) as HttpAnswer;
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body)).toMatchObject({ cluster_id: 'c1', is_synchronizing: true });
     expect(iamAsked()).toHaveLength(1);
@@ -252,22 +291,33 @@ describe('the project looked up from IAM may be named', () => {
   });
 
   it('with {"project_id"} directly: accepted, and MRS is asked', async () => {
-    await expect(lookedUp()({ cluster_id: 'c2', project_id: PROJECT }, functionGraphContext())).resolves.toMatchObject({ cluster_id: 'c2', is_synchronizing: false });
+    await expect(lookedUp()({ cluster_id: 'c2', project_id: PROJECT }, functionGraphContext())).resolves.toMatchObject({
+      cluster_id: 'c2',
+      is_synchronizing: false,
+    });
     expect(mrsAsked()).toEqual([`/v2/${PROJECT}/clusters/c2/iam-sync`]);
   });
 
   it('another project, not in ALLOWED_PROJECT_IDS: ProjectNotAllowed, and MRS is not asked', async () => {
     const handler = lookedUp();
-    const response = (await handler(httpEvent('aws-rest-v1', 'c1', { query: { project_id: STRANGER_PROJECT } }), functionGraphContext())) as HttpAnswer;
+    const response = (await handler(
+      httpEvent('aws-rest-v1', 'c1', { query: { project_id: STRANGER_PROJECT } }),
+      functionGraphContext(),
+    )) as HttpAnswer;
     expect(response.statusCode).toBe(403);
     expect(JSON.parse(response.body).error.code).toBe('ProjectNotAllowed');
-    await expect(handler({ cluster_id: 'c1', project_id: STRANGER_PROJECT }, functionGraphContext())).rejects.toMatchObject({ name: 'ProjectNotAllowed' });
+    await expect(handler({ cluster_id: 'c1', project_id: STRANGER_PROJECT }, functionGraphContext())).rejects.toMatchObject({
+      name: 'ProjectNotAllowed',
+    });
     expect(mrsAsked()).toEqual([]);
   });
 
   it('a project in ALLOWED_PROJECT_IDS is accepted without asking IAM', async () => {
     // The emulator knows one project only and refuses the other (403); what matters is that MRS was asked in it.
-    const response = (await lookedUp()(httpEvent('aws-http-v2', 'c1', { query: { project_id: OTHER_PROJECT } }), functionGraphContext())) as HttpAnswer;
+    const response = (await lookedUp()(
+      httpEvent('aws-http-v2', 'c1', { query: { project_id: OTHER_PROJECT } }),
+      functionGraphContext(),
+    )) as HttpAnswer;
     expect(JSON.parse(response.body).error?.code).not.toBe('ProjectNotAllowed');
     expect(iamAsked()).toHaveLength(0);
     expect(mrsAsked()).toEqual([`/v2/${OTHER_PROJECT}/clusters/c1/iam-sync`]);

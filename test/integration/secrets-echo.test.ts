@@ -160,7 +160,11 @@ describe.each([
 
     let outcome: string;
     if (kind === 'http') {
-      const response = (await handler(httpEvent('functiongraph-apig', 'c1'), context)) as { statusCode: number; headers: Record<string, string>; body: string };
+      const response = (await handler(httpEvent('functiongraph-apig', 'c1'), context)) as {
+        statusCode: number;
+        headers: Record<string, string>;
+        body: string;
+      };
       expect(response.statusCode).toBe(row.httpStatus);
       expect(JSON.parse(response.body).error.code).toBe(row.expected);
       outcome = JSON.stringify(response);
@@ -178,7 +182,9 @@ describe.each([
     expect(received.length).toBeGreaterThanOrEqual(1);
     const signatures = received.map((r) => /Signature=([0-9a-f]{64})$/.exec(r.authorization)?.[1] ?? '');
     expect(signatures.every((s) => s.length === 64)).toBe(true);
-    expect(received.every((r) => r.authorization.includes(`Access=${KEYS.accessKey}`) && r.securityToken === KEYS.securityToken)).toBe(true);
+    expect(received.every((r) => r.authorization.includes(`Access=${KEYS.accessKey}`) && r.securityToken === KEYS.securityToken)).toBe(
+      true,
+    );
 
     expectNoSecret(outcome, signatures);
     const output = printed.slice(from).join('');

@@ -96,17 +96,31 @@ const outcome = (promise: Promise<unknown>) =>
   );
 
 /** POST /clusters/{id}/iam-sync as each gateway passes it: FunctionGraph APIG Base64-encodes the body. */
-function postEvent(shape: HttpShape, clusterId: string, body: unknown, options: { headers?: Record<string, string>; method?: string; raw?: string } = {}) {
+function postEvent(
+  shape: HttpShape,
+  clusterId: string,
+  body: unknown,
+  options: { headers?: Record<string, string>; method?: string; raw?: string } = {},
+) {
   const text = options.raw ?? JSON.stringify(body);
-  const event = httpEvent(shape, clusterId, { method: options.method ?? 'POST', headers: { 'content-type': 'application/json', ...options.headers } });
-  return shape === 'functiongraph-apig' ? { ...event, body: Buffer.from(text).toString('base64'), isBase64Encoded: true } : { ...event, body: text, isBase64Encoded: false };
+  const event = httpEvent(shape, clusterId, {
+    method: options.method ?? 'POST',
+    headers: { 'content-type': 'application/json', ...options.headers },
+  });
+  return shape === 'functiongraph-apig'
+    ? { ...event, body: Buffer.from(text).toString('base64'), isBase64Encoded: true }
+    : { ...event, body: text, isBase64Encoded: false };
 }
 
 const posts = () => emulator.countRequests('POST', SYNC_USER_ROUTE);
 const statusReads = () => emulator.countRequests('GET', STATUS_ROUTE);
 const isSynchronizing = async (clusterId: string) =>
-  ((await coldStart('iam-sync-status', environment({ STATUS_CACHE_TTL_SECONDS: '0' }))({ cluster_id: clusterId }, functionGraphContext())) as { is_synchronizing: boolean })
-    .is_synchronizing;
+  (
+    (await coldStart('iam-sync-status', environment({ STATUS_CACHE_TTL_SECONDS: '0' }))(
+      { cluster_id: clusterId },
+      functionGraphContext(),
+    )) as { is_synchronizing: boolean }
+  ).is_synchronizing;
 
 /** The status read passes (a no-op delay takes the first queued fault), then `fault` answers the POST. */
 function faultThePost(clusterId: string, fault: Fault): void {
@@ -121,7 +135,10 @@ async function until(condition: () => boolean, turns = 20_000): Promise<void> {
 }
 
 describe('off unless IAM_SYNC_START_ENABLED=true', () => {
-  it.each([['unset', {}], ['false', { IAM_SYNC_START_ENABLED: 'false' }]])('%s: a direct start is OperationDisabled (403), MRS not asked', async (_label, env) => {
+  it.each([
+    ['unset', {}],
+    ['false', { IAM_SYNC_START_ENABLED: 'false' }],
+  ])('%s: a direct start is OperationDisabled (403), MRS not asked', async (_label, env) => {
     const vars = environment(env);
     if (!('IAM_SYNC_START_ENABLED' in env)) delete vars.IAM_SYNC_START_ENABLED;
     const handler = coldStart('iam-sync-start', vars);
@@ -164,7 +181,12 @@ describe('a start', () => {
     const cluster = newCluster();
     const response = (await call(handler, postEvent(shape, cluster, { is_all_sync: true }))) as HttpAnswer;
     expect(response.statusCode).toBe(202);
-    expect(JSON.parse(response.body)).toEqual({ cluster_id: cluster, started: true, state: 'synchronizing', started_at: expect.stringMatching(ISO_8601) });
+    expect(JSON.parse(response.body)).toEqual({
+      cluster_id: cluster,
+      started: true,
+      state: 'synchronizing',
+      started_at: expect.stringMatching(ISO_8601),
+    });
     expect(posts()).toBe(1);
   });
 
@@ -174,7 +196,10 @@ describe('a start', () => {
     const get = (await call(handler, httpEvent('functiongraph-apig', cluster, { method: 'GET' }))) as HttpAnswer;
     expect(get.statusCode).toBe(405);
     expect(get.headers.Allow).toBe('POST');
-    const big = (await call(handler, postEvent('functiongraph-apig', cluster, undefined, { raw: JSON.stringify({ is_all_sync: true, pad: 'x'.repeat(256 * 1024) }) }))) as HttpAnswer;
+    const big = (await call(
+      handler,
+      postEvent('functiongraph-apig', cluster, undefined, { raw: JSON.stringify({ is_all_sync: true, pad: 'x'.repeat(256 * 1024) }) }),
+    )) as HttpAnswer;
     expect(big.statusCode).toBe(413);
     expect(emulator.requests).toHaveLength(0);
   });
@@ -211,7 +236,10 @@ describe('a sync already running', () => {
       started: false,
       reason: 'already-running',
     });
-    const response = (await call(handler, postEvent('functiongraph-apig', cluster, { is_all_sync: true, if_running: 'skip' }))) as HttpAnswer;
+    const response = (await call(
+      handler,
+      postEvent('functiongraph-apig', cluster, { is_all_sync: true, if_running: 'skip' }),
+    )) as HttpAnswer;
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body)).toEqual({ cluster_id: cluster, started: false, reason: 'already-running' });
     expect(statusReads()).toBe(3);
@@ -227,7 +255,7 @@ describe('a sync already running', () => {
     expect(posts()).toBe(2);
   });
 
-  it("MRS's own 12000154 on the POST (the status read said idle): IamSyncInProgress under \"fail\", the skip answer under \"skip\"", async () => {
+  it('MRS\'s own 12000154 on the POST (the status read said idle): IamSyncInProgress under "fail", the skip answer under "skip"', async () => {
     const handler = startBundle();
     const cluster = newCluster();
     const inProgress = iamSyncInProgress(cluster);
@@ -292,7 +320,10 @@ describe('idempotency in one instance', () => {
     await expect(isSynchronizing(cluster)).resolves.toBe(true);
     emulator.reset();
     await expect(call(handler, event)).resolves.toEqual({ ...(first as object), replayed: true });
-    const response = (await call(handler, postEvent('functiongraph-apig', cluster, { user_names: ['alice'] }, { headers: { 'Idempotency-Key': `exec-${cluster}` } }))) as HttpAnswer;
+    const response = (await call(
+      handler,
+      postEvent('functiongraph-apig', cluster, { user_names: ['alice'] }, { headers: { 'Idempotency-Key': `exec-${cluster}` } }),
+    )) as HttpAnswer;
     expect(response.statusCode).toBe(202);
     expect(JSON.parse(response.body)).toEqual({ ...(first as object), replayed: true });
     expect(emulator.requests).toHaveLength(0);
@@ -395,7 +426,9 @@ describeWithRedis('shared through a real redis-server', () => {
       is_synchronizing: false,
       cache: { status: 'hit' },
     });
-    await expect(call(startBundle(shared({ STATUS_CACHE_TTL_SECONDS: '300' })), { cluster_id: cluster, is_all_sync: true })).resolves.toMatchObject({ started: true });
+    await expect(
+      call(startBundle(shared({ STATUS_CACHE_TTL_SECONDS: '300' })), { cluster_id: cluster, is_all_sync: true }),
+    ).resolves.toMatchObject({ started: true });
     const reader = coldStart('iam-sync-status', environment(readEnv));
     await expect(call(reader, { cluster_id: cluster })).resolves.toMatchObject({ is_synchronizing: true, cache: { status: 'miss' } });
     for (const operation of ['is_synchronous', 'synced_users']) {
@@ -468,7 +501,13 @@ describe('no secret in any output', () => {
     expect(error?.name).toBe(expected);
     const response = (await call(handler, postEvent('functiongraph-apig', 'c1', { is_all_sync: true }))) as HttpAnswer;
     expect(JSON.parse(response.body).error.code).toBe(expected);
-    const text = [...printed.slice(from), ...answers.slice(seen), String(error?.stack), JSON.stringify(error), String((error as { cause?: unknown }).cause)].join('\n');
+    const text = [
+      ...printed.slice(from),
+      ...answers.slice(seen),
+      String(error?.stack),
+      JSON.stringify(error),
+      String((error as { cause?: unknown }).cause),
+    ].join('\n');
     // The failure was logged, with the echo scrubbed: proof the logger saw it and redacted it.
     expect(printed.slice(from).join('')).toContain('[REDACTED]');
     for (const secret of [ECHO_KEYS.accessKey, ECHO_KEYS.secretKey, TOKEN, ...signatures]) expect(text).not.toContain(secret);

@@ -9,7 +9,11 @@ import { coldStart, type Handler } from '../fixtures/load-bundle';
 
 const PROJECT = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 const ENV_KEYS = { accessKey: 'ENVACCESSKEY00000001', secretKey: 'env-secret-key-0000000000000000000000001' };
-const AGENCY = { accessKey: 'AGENCYACCESSKEY00002', secretKey: 'agency-secret-key-00000000000000000000002', securityToken: 'agency-token-'.padEnd(300, 'T') };
+const AGENCY = {
+  accessKey: 'AGENCYACCESSKEY00002',
+  secretKey: 'agency-secret-key-00000000000000000000002',
+  securityToken: 'agency-token-'.padEnd(300, 'T'),
+};
 const SECRETS = [ENV_KEYS.accessKey, ENV_KEYS.secretKey, AGENCY.accessKey, AGENCY.secretKey, AGENCY.securityToken];
 
 interface HttpAnswer {
@@ -152,9 +156,24 @@ describe('direct and workflow invocation', () => {
 
 describe('upstream failures', () => {
   const cases: Array<[string, Fault, string, number]> = [
-    ['401 from the gateway', { kind: 'status', status: 401, body: { error_code: 'APIGW.0301', error_msg: 'Incorrect IAM authentication information' } }, 'UpstreamAuthFailed', 502],
-    ['403 without permission', { kind: 'status', status: 403, body: { error_code: 'APIGW.0302', error_msg: 'forbidden' } }, 'UpstreamAuthFailed', 502],
-    ['429 throttled', { kind: 'status', status: 429, body: { error_code: 'APIGW.0308', error_msg: 'throttled' }, headers: { 'Retry-After': '3' } }, 'UpstreamThrottled', 503],
+    [
+      '401 from the gateway',
+      { kind: 'status', status: 401, body: { error_code: 'APIGW.0301', error_msg: 'Incorrect IAM authentication information' } },
+      'UpstreamAuthFailed',
+      502,
+    ],
+    [
+      '403 without permission',
+      { kind: 'status', status: 403, body: { error_code: 'APIGW.0302', error_msg: 'forbidden' } },
+      'UpstreamAuthFailed',
+      502,
+    ],
+    [
+      '429 throttled',
+      { kind: 'status', status: 429, body: { error_code: 'APIGW.0308', error_msg: 'throttled' }, headers: { 'Retry-After': '3' } },
+      'UpstreamThrottled',
+      503,
+    ],
     ['500', { kind: 'status', status: 500, body: { error_code: 'MRS.0001', error_msg: 'internal' } }, 'UpstreamUnavailable', 502],
     ['502 HTML from a gateway', { kind: 'status', status: 502, body: '<html><body>Bad Gateway</body></html>' }, 'UpstreamUnavailable', 502],
     ['503', { kind: 'status', status: 503, body: '' }, 'UpstreamUnavailable', 502],
@@ -185,7 +204,9 @@ describe('upstream failures', () => {
   });
 
   it('gives up when the invocation has no time left, without calling MRS', async () => {
-    await expect(call({ cluster_id: 'demo-idle' }, functionGraphContext({ remainingMs: 100 }))).rejects.toMatchObject({ name: 'UpstreamTimeout' });
+    await expect(call({ cluster_id: 'demo-idle' }, functionGraphContext({ remainingMs: 100 }))).rejects.toMatchObject({
+      name: 'UpstreamTimeout',
+    });
     expect(emulator.requests).toHaveLength(0);
   });
 
@@ -218,7 +239,10 @@ describe('credentials MRS refuses', () => {
       HUAWEICLOUD_SDK_AK: ENV_KEYS.accessKey,
       HUAWEICLOUD_SDK_SK: ENV_KEYS.secretKey,
     });
-    await expect(other({ cluster_id: 'demo-idle' }, {})).rejects.toMatchObject({ name: 'UpstreamAuthFailed', message: expect.stringContaining('APIGW.03') });
+    await expect(other({ cluster_id: 'demo-idle' }, {})).rejects.toMatchObject({
+      name: 'UpstreamAuthFailed',
+      message: expect.stringContaining('APIGW.03'),
+    });
   });
 
   it('maps a wrong secret key to UpstreamAuthFailed', async () => {
@@ -233,9 +257,19 @@ describe('credentials MRS refuses', () => {
   });
 
   it('maps a clock more than 15 minutes off to UpstreamAuthFailed', async () => {
-    const future = await startEmulator({ projectId: PROJECT, credentials: [ENV_KEYS], clusters: { c1: false }, now: () => Date.now() + 16 * 60_000 });
+    const future = await startEmulator({
+      projectId: PROJECT,
+      credentials: [ENV_KEYS],
+      clusters: { c1: false },
+      now: () => Date.now() + 16 * 60_000,
+    });
     try {
-      const skewed = coldStart('iam-sync-status', { MRS_ENDPOINT: future.url, MRS_PROJECT_ID: PROJECT, HUAWEICLOUD_SDK_AK: ENV_KEYS.accessKey, HUAWEICLOUD_SDK_SK: ENV_KEYS.secretKey });
+      const skewed = coldStart('iam-sync-status', {
+        MRS_ENDPOINT: future.url,
+        MRS_PROJECT_ID: PROJECT,
+        HUAWEICLOUD_SDK_AK: ENV_KEYS.accessKey,
+        HUAWEICLOUD_SDK_SK: ENV_KEYS.secretKey,
+      });
       await expect(skewed({ cluster_id: 'c1' }, {})).rejects.toMatchObject({ name: 'UpstreamAuthFailed' });
     } finally {
       await future.close();

@@ -16,7 +16,16 @@ beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), 'load-test-'));
   const serversScript = join(scratch, 'servers.cjs');
   // As load/run.mjs builds it; the functions in dist/ come from jest's global setup.
-  buildSync({ entryPoints: [join(root, 'load', 'servers.ts')], outfile: serversScript, bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', logLevel: 'error' });
+  buildSync({
+    entryPoints: [join(root, 'load', 'servers.ts')],
+    outfile: serversScript,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    packages: 'external',
+    logLevel: 'error',
+  });
   base = {
     serversScript,
     functionsDir: join(root, 'dist'),
@@ -28,7 +37,12 @@ beforeAll(() => {
     chaos: {
       latencyMs: { min: 1, max: 5 },
       faultRate: 0.2,
-      faults: [{ kind: 'status', status: 503 }, { kind: 'status', status: 500 }, { kind: 'status', status: 429, headers: { 'Retry-After': '1' } }, { kind: 'reset' }],
+      faults: [
+        { kind: 'status', status: 503 },
+        { kind: 'status', status: 500 },
+        { kind: 'status', status: 429, headers: { 'Retry-After': '1' } },
+        { kind: 'reset' },
+      ],
       seed: 3,
     },
     seed: 3,
@@ -57,7 +71,19 @@ it('drives the gateway through injected faults, counts what happened, and passes
 }, 30_000);
 
 it('passes when MRS keeps failing and the function answers with its upstream errors', async () => {
-  const report = await runLoadTest({ ...base, requests: 50, freshShare: 1, chaos: { faultRate: 1, faults: [{ kind: 'status', status: 503 }, { kind: 'status', status: 429 }], seed: 1 } });
+  const report = await runLoadTest({
+    ...base,
+    requests: 50,
+    freshShare: 1,
+    chaos: {
+      faultRate: 1,
+      faults: [
+        { kind: 'status', status: 503 },
+        { kind: 'status', status: 429 },
+      ],
+      seed: 1,
+    },
+  });
   expect(report.byStatus['200']).toBeUndefined();
   expect(Object.keys(report.errorCodes)).toEqual(expect.arrayContaining(['502 UpstreamUnavailable']));
   expect(Object.keys(report.errorCodes).every((key) => ['502 UpstreamUnavailable', '503 UpstreamThrottled'].includes(key))).toBe(true);
@@ -66,7 +92,12 @@ it('passes when MRS keeps failing and the function answers with its upstream err
 
 it('fails when an answer other than the allowed upstream errors surfaces', async () => {
   // Every MRS call answered 404: the function's ClusterNotFound is right for that, but it is not an injected outage.
-  const report = await runLoadTest({ ...base, requests: 50, freshShare: 1, chaos: { faultRate: 1, faults: [{ kind: 'status', status: 404 }], seed: 1 } });
+  const report = await runLoadTest({
+    ...base,
+    requests: 50,
+    freshShare: 1,
+    chaos: { faultRate: 1, faults: [{ kind: 'status', status: 404 }], seed: 1 },
+  });
   expect(report.errorCodes).toEqual({ '404 ClusterNotFound': 50 });
   expect(report.pass).toBe(false);
   expect(formatReport(report)).toMatch(/^FAIL every non-200 answer .*\(unexpected: 404 ClusterNotFound\)$/m);

@@ -22,9 +22,20 @@ import { createMrsClient, type MrsClientOptions } from '../../lib/mrs/client';
 import { RETRY_BUDGET } from '../../lib/mrs/retry-budget';
 
 const KEYS: Credentials = { accessKey: 'AKGIVEUP0000', secretKey: 'SKGIVEUP000000000' };
-const provider = (get: Credentials = KEYS, renewed?: Credentials) => ({ get: jest.fn(async () => get), renew: jest.fn(async () => renewed) });
-const ok = (syncing = true): OutboundResponse => ({ status: 200, headers: { 'x-request-id': 'r1' }, body: JSON.stringify({ is_synchronizing: syncing }) });
-const status = (code: number, body: unknown = {}, headers: Record<string, string> = {}): OutboundResponse => ({ status: code, headers, body: JSON.stringify(body) });
+const provider = (get: Credentials = KEYS, renewed?: Credentials) => ({
+  get: jest.fn(async () => get),
+  renew: jest.fn(async () => renewed),
+});
+const ok = (syncing = true): OutboundResponse => ({
+  status: 200,
+  headers: { 'x-request-id': 'r1' },
+  body: JSON.stringify({ is_synchronizing: syncing }),
+});
+const status = (code: number, body: unknown = {}, headers: Record<string, string> = {}): OutboundResponse => ({
+  status: code,
+  headers,
+  body: JSON.stringify(body),
+});
 const target = { projectId: 'p1', clusterId: 'c1' };
 
 type Line = Record<string, unknown> & { level: string; message: string };
@@ -88,7 +99,11 @@ describe('MRS client: the give-up line, at the default info level', () => {
     const s = setUp([status(503)]);
     await expect(s.client.getIamSyncStatus(target, { credentials: provider() })).rejects.toThrow(UpstreamUnavailable);
     expect(s.gaveUp()).toHaveLength(1);
-    expect(s.gaveUp()[0]).toMatchObject({ give_up: 'attempts-exhausted', error: { name: 'UpstreamUnavailable' }, upstream: { httpStatus: 503 } });
+    expect(s.gaveUp()[0]).toMatchObject({
+      give_up: 'attempts-exhausted',
+      error: { name: 'UpstreamUnavailable' },
+      upstream: { httpStatus: 503 },
+    });
     expect(s.gaveUp()[0]?.attempts).toEqual([
       { attempt: 1, outcome: 'http 503', wait_ms: 50 },
       { attempt: 2, outcome: 'http 503', wait_ms: 100 },
@@ -122,7 +137,9 @@ describe('MRS client: the give-up line, at the default info level', () => {
 
   it('no time for the next wait: give_up deadline after the attempt, without a wait', async () => {
     const s = setUp([status(429, {}, { 'retry-after': '3' })]);
-    await expect(s.client.getIamSyncStatus(target, { credentials: provider(), deadlineAt: s.now() + 2000 })).rejects.toThrow(UpstreamThrottled);
+    await expect(s.client.getIamSyncStatus(target, { credentials: provider(), deadlineAt: s.now() + 2000 })).rejects.toThrow(
+      UpstreamThrottled,
+    );
     expect(s.sleeps).toEqual([]);
     expect(s.gaveUp()).toHaveLength(1);
     expect(s.gaveUp()[0]).toMatchObject({ give_up: 'deadline', error: { name: 'UpstreamThrottled' } });
@@ -131,7 +148,8 @@ describe('MRS client: the give-up line, at the default info level', () => {
 
   it('the breaker refuses: give_up breaker-open, nothing sent', async () => {
     const s = setUp([status(503)], { maxAttempts: 1, breaker: { failureThreshold: 2, cooldownMs: 10_000 } });
-    for (let i = 0; i < 2; i += 1) await expect(s.client.getIamSyncStatus(target, { credentials: provider() })).rejects.toThrow(UpstreamUnavailable);
+    for (let i = 0; i < 2; i += 1)
+      await expect(s.client.getIamSyncStatus(target, { credentials: provider() })).rejects.toThrow(UpstreamUnavailable);
     expect(s.gaveUp().map((line) => line.give_up)).toEqual(['attempts-exhausted', 'attempts-exhausted']);
     await expect(s.client.getIamSyncStatus(target, { credentials: provider() })).rejects.toThrow(UpstreamUnavailable);
     expect(s.calls).toHaveLength(2);
@@ -174,14 +192,19 @@ describe('MRS client: the give-up line, at the default info level', () => {
     const own: Line[] = [];
     const log = createLogger({ level: 'info', write: (line) => own.push(JSON.parse(line) as Line), fields: { request_id: 'inv-1' } });
     await expect(s.client.getIamSyncStatus(target, { credentials: provider(), log })).rejects.toThrow(UpstreamRejected);
-    expect(own.filter((line) => line.message === 'MRS call gave up')).toEqual([expect.objectContaining({ request_id: 'inv-1', give_up: 'not-retryable' })]);
+    expect(own.filter((line) => line.message === 'MRS call gave up')).toEqual([
+      expect.objectContaining({ request_id: 'inv-1', give_up: 'not-retryable' }),
+    ]);
     expect(s.gaveUp()).toHaveLength(0);
   });
 });
 
 describe('MRS client: breaker transitions and renewals, logged once each', () => {
   it('logs the breaker opening once and closing once, however many calls it refuses meanwhile', async () => {
-    const s = setUp([status(503), status(503), status(503), ok()], { maxAttempts: 1, breaker: { failureThreshold: 3, cooldownMs: 10_000 } });
+    const s = setUp([status(503), status(503), status(503), ok()], {
+      maxAttempts: 1,
+      breaker: { failureThreshold: 3, cooldownMs: 10_000 },
+    });
     for (let i = 0; i < 3; i += 1) await s.client.getIamSyncStatus(target, { credentials: provider() }).catch(() => undefined);
     expect(s.withMessage('MRS circuit breaker opened')).toHaveLength(1);
     expect(s.withMessage('MRS circuit breaker opened')[0]).toMatchObject({ level: 'warn', from: 'closed' });
@@ -189,7 +212,8 @@ describe('MRS client: breaker transitions and renewals, logged once each', () =>
     expect(s.withMessage('MRS circuit breaker opened')).toHaveLength(1);
     expect(s.withMessage('MRS circuit breaker closed')).toHaveLength(0);
     s.advance(10_000);
-    for (let i = 0; i < 3; i += 1) await expect(s.client.getIamSyncStatus(target, { credentials: provider() })).resolves.toMatchObject({ isSynchronizing: true });
+    for (let i = 0; i < 3; i += 1)
+      await expect(s.client.getIamSyncStatus(target, { credentials: provider() })).resolves.toMatchObject({ isSynchronizing: true });
     expect(s.withMessage('MRS circuit breaker opened')).toHaveLength(1);
     expect(s.withMessage('MRS circuit breaker closed')).toHaveLength(1);
     expect(s.withMessage('MRS circuit breaker closed')[0]).toMatchObject({ level: 'info' });
@@ -232,12 +256,19 @@ describe('MRS client: breaker transitions and renewals, logged once each', () =>
 });
 
 describe('MRS client: a credential source that is briefly down', () => {
-  const metadataDown = () => new UpstreamUnavailable('The ECS metadata service, asked for the node agency\'s credentials, answered HTTP 503.');
+  const metadataDown = () =>
+    new UpstreamUnavailable("The ECS metadata service, asked for the node agency's credentials, answered HTTP 503.");
 
   it('is asked again on the next attempt, within the attempt count, and the call succeeds', async () => {
-    const get = jest.fn<Promise<Credentials>, []>().mockRejectedValueOnce(metadataDown()).mockRejectedValueOnce(metadataDown()).mockResolvedValue(KEYS);
+    const get = jest
+      .fn<Promise<Credentials>, []>()
+      .mockRejectedValueOnce(metadataDown())
+      .mockRejectedValueOnce(metadataDown())
+      .mockResolvedValue(KEYS);
     const s = setUp([ok()]);
-    await expect(s.client.getIamSyncStatus(target, { credentials: { get, renew: jest.fn() } })).resolves.toMatchObject({ isSynchronizing: true });
+    await expect(s.client.getIamSyncStatus(target, { credentials: { get, renew: jest.fn() } })).resolves.toMatchObject({
+      isSynchronizing: true,
+    });
     expect(get).toHaveBeenCalledTimes(3);
     expect(s.calls).toHaveLength(1);
     expect(s.sleeps).toEqual([50, 100]);
@@ -262,7 +293,8 @@ describe('MRS client: a credential source that is briefly down', () => {
   it('does not count against the breaker: MRS is still asked as soon as credentials come back', async () => {
     const s = setUp([ok()], { maxAttempts: 3, breaker: { failureThreshold: 2, cooldownMs: 10_000 } });
     const down = { get: jest.fn<Promise<Credentials>, []>().mockRejectedValue(metadataDown()), renew: jest.fn() };
-    for (let i = 0; i < 3; i += 1) await expect(s.client.getIamSyncStatus(target, { credentials: down })).rejects.toThrow(UpstreamUnavailable);
+    for (let i = 0; i < 3; i += 1)
+      await expect(s.client.getIamSyncStatus(target, { credentials: down })).rejects.toThrow(UpstreamUnavailable);
     expect(down.get).toHaveBeenCalledTimes(9);
     expect(s.gaveUp().map((line) => line.give_up)).toEqual(['attempts-exhausted', 'attempts-exhausted', 'attempts-exhausted']);
     expect(s.withMessage('MRS circuit breaker opened')).toHaveLength(0);
@@ -275,6 +307,9 @@ describe('MRS client: a credential source that is briefly down', () => {
     const s = setUp([ok()]);
     await expect(s.client.getIamSyncStatus(target, { credentials: { get, renew: jest.fn() } })).rejects.toThrow(ConfigurationError);
     expect(get).toHaveBeenCalledTimes(1);
-    expect(s.gaveUp()[0]).toMatchObject({ give_up: 'not-retryable', attempts: [{ attempt: 1, outcome: 'credentials ConfigurationError' }] });
+    expect(s.gaveUp()[0]).toMatchObject({
+      give_up: 'not-retryable',
+      attempts: [{ attempt: 1, outcome: 'credentials ConfigurationError' }],
+    });
   });
 });

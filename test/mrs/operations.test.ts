@@ -71,10 +71,12 @@ const outcome = <T>(promise: Promise<T>) =>
 describe('UpdateSyncIamUser: the request', () => {
   it('POSTs the JSON body, signed, to .../iam-sync-user and reads state and request id from the 202', async () => {
     const s = setUp([started()]);
-    await expect(s.client.startIamSync(target, { userNames: ['alice'], groupNames: ['g1'] }, { credentials: provider() })).resolves.toEqual({
-      state: 'synchronizing',
-      requestId: 'req-0001',
-    });
+    await expect(s.client.startIamSync(target, { userNames: ['alice'], groupNames: ['g1'] }, { credentials: provider() })).resolves.toEqual(
+      {
+        state: 'synchronizing',
+        requestId: 'req-0001',
+      },
+    );
     expect(s.calls).toHaveLength(1);
     const [request] = s.calls;
     expect(request?.method).toBe('POST');
@@ -120,7 +122,10 @@ describe('UpdateSyncIamUser: retried only when MRS provably did not act', () => 
 
   it.each([
     ['a timeout', () => new TransportError('timeout', 'no complete answer within 3000 ms')],
-    ['a reset in the middle of the answer', () => new TransportError('network', 'connection closed in the middle of the answer', 'ECONNRESET')],
+    [
+      'a reset in the middle of the answer',
+      () => new TransportError('network', 'connection closed in the middle of the answer', 'ECONNRESET'),
+    ],
     ['a reset (socket hang up) after sending', () => new TransportError('network', 'socket hang up', 'ECONNRESET')],
     ['HTTP 500', () => json(500, { error_code: 'MRS.0001', error_msg: 'internal' })],
     ['HTTP 502', () => json(502, { error_code: 'APIGW.0201', error_msg: 'bad gateway' })],
@@ -173,7 +178,10 @@ describe('the reads are retried as before', () => {
     ['a reset', () => new TransportError('network', 'reset', 'ECONNRESET')],
   ])('ListClusterSyncStatus retries %s and answers is_synchronous', async (_label, failure) => {
     const s = setUp([failure(), json(200, { is_synchronous: true })]);
-    await expect(s.client.getIamSyncCompletion(target, { credentials: provider() })).resolves.toEqual({ isSynchronous: true, requestId: 'req-0001' });
+    await expect(s.client.getIamSyncCompletion(target, { credentials: provider() })).resolves.toEqual({
+      isSynchronous: true,
+      requestId: 'req-0001',
+    });
     expect(s.calls).toHaveLength(2);
     expect(s.calls.every((call) => call.method === 'GET' && call.url.pathname === '/v2/p1/clusters/c1/iam-sync/is-synchronous')).toBe(true);
   });
@@ -205,7 +213,9 @@ describe('the reads are retried as before', () => {
     ['user_names not a list of strings', () => json(200, { user_names: [1], group_names: [] })],
   ])('reads strictly: %s is UpstreamUnavailable', async (label, answer) => {
     const s = setUp([answer()]);
-    const read = label.startsWith('is_') ? s.client.getIamSyncCompletion(target, { credentials: provider() }) : s.client.getSyncedNames(target, { credentials: provider() });
+    const read = label.startsWith('is_')
+      ? s.client.getIamSyncCompletion(target, { credentials: provider() })
+      : s.client.getSyncedNames(target, { credentials: provider() });
     await expect(read).rejects.toThrow(UpstreamUnavailable);
   });
 });

@@ -50,27 +50,119 @@ export const validClusterId: fc.Arbitrary<string> = fc.oneof(
 
 /** Characters that must never pass: separators, traversal, encodings, controls, look-alikes, emoji, surrogates. */
 const HOSTILE_PIECES = [
-  '/', '\\', '..', '.', '%2F', '%2f', '%2e%2e', '%2E%2E', '%252F', '%00', '%', '%zz', '?', '#', '&', '=', ';', ':', '@', '*',
-  ' ', '\t', '\n', '\r', '\u0000', '\u0007', '\u001b', '\u007f', '\u0085', '\u00a0', '\u200b', '\u200d', '\u2028', '\u2029', '\ufeff',
-  'а', 'е', 'о', 'р', 'с', 'ο', 'Α', 'ı', 'İ', 'ſ', 'K', // Cyrillic/Greek look-alikes, dotless i, long s, Kelvin sign
-  'Ａ', 'ｚ', '０', '＿', '－', '‐', '‑', '–', '—', '−', // full-width letters, digits, underscore, hyphens and dashes
-  '😀', '\ud83d', '\ude00', '\udfff\ud800', '𝐚', 'é', 'e\u0301', '<', '>', '"', "'", '`', '{', '}', '$', '+', ',',
+  '/',
+  '\\',
+  '..',
+  '.',
+  '%2F',
+  '%2f',
+  '%2e%2e',
+  '%2E%2E',
+  '%252F',
+  '%00',
+  '%',
+  '%zz',
+  '?',
+  '#',
+  '&',
+  '=',
+  ';',
+  ':',
+  '@',
+  '*',
+  ' ',
+  '\t',
+  '\n',
+  '\r',
+  '\u0000',
+  '\u0007',
+  '\u001b',
+  '\u007f',
+  '\u0085',
+  '\u00a0',
+  '\u200b',
+  '\u200d',
+  '\u2028',
+  '\u2029',
+  '\ufeff',
+  'а',
+  'е',
+  'о',
+  'р',
+  'с',
+  'ο',
+  'Α',
+  'ı',
+  'İ',
+  'ſ',
+  'K', // Cyrillic/Greek look-alikes, dotless i, long s, Kelvin sign
+  'Ａ',
+  'ｚ',
+  '０',
+  '＿',
+  '－',
+  '‐',
+  '‑',
+  '–',
+  '—',
+  '−', // full-width letters, digits, underscore, hyphens and dashes
+  '😀',
+  '\ud83d',
+  '\ude00',
+  '\udfff\ud800',
+  '𝐚',
+  'é',
+  'e\u0301',
+  '<',
+  '>',
+  '"',
+  "'",
+  '`',
+  '{',
+  '}',
+  '$',
+  '+',
+  ',',
 ];
 
 /** Strings that are not cluster ids; a few of them hide a valid id inside. */
-export const hostileClusterId: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom(
-    '', '.', '..', '/', '../demo-idle', 'demo-idle/..', 'demo-idle/../x', '%2F', '%2e%2e', '%2e%2e%2fdemo-idle',
-    'demo-idle%2Fiam-sync', 'demo idle', ' demo-idle', 'demo-idle ', 'demo-idle\n', 'demo-idle\u0000', '\u0000',
-    'demo-іdle', 'ｄｅｍｏ－ｉｄｌｅ', 'demo‐idle', 'demo-idle😀', '<script>', 'a.b', 'x'.repeat(65), 'a'.repeat(10_000),
-  ),
-  idString(65, 300),
-  fc.tuple(idString(0, 30), fc.constantFrom(...HOSTILE_PIECES), idString(0, 30)).map(([a, b, c]) => a + b + c),
-  fc.string({ unit: 'binary', minLength: 0, maxLength: 40 }),
-  fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }),
-  fc.string({ unit: fc.constantFrom(...HOSTILE_PIECES), minLength: 1, maxLength: 8 }),
-  fc.integer({ min: 5000, max: 40_000 }).map((n) => 'a'.repeat(n)),
-).filter((id) => !CLUSTER_ID_PATTERN.test(id));
+export const hostileClusterId: fc.Arbitrary<string> = fc
+  .oneof(
+    fc.constantFrom(
+      '',
+      '.',
+      '..',
+      '/',
+      '../demo-idle',
+      'demo-idle/..',
+      'demo-idle/../x',
+      '%2F',
+      '%2e%2e',
+      '%2e%2e%2fdemo-idle',
+      'demo-idle%2Fiam-sync',
+      'demo idle',
+      ' demo-idle',
+      'demo-idle ',
+      'demo-idle\n',
+      'demo-idle\u0000',
+      '\u0000',
+      'demo-іdle',
+      'ｄｅｍｏ－ｉｄｌｅ',
+      'demo‐idle',
+      'demo-idle😀',
+      '<script>',
+      'a.b',
+      'x'.repeat(65),
+      'a'.repeat(10_000),
+    ),
+    idString(65, 300),
+    fc.tuple(idString(0, 30), fc.constantFrom(...HOSTILE_PIECES), idString(0, 30)).map(([a, b, c]) => a + b + c),
+    fc.string({ unit: 'binary', minLength: 0, maxLength: 40 }),
+    fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }),
+    fc.string({ unit: fc.constantFrom(...HOSTILE_PIECES), minLength: 1, maxLength: 8 }),
+    fc.integer({ min: 5000, max: 40_000 }).map((n) => 'a'.repeat(n)),
+  )
+  .filter((id) => !CLUSTER_ID_PATTERN.test(id));
 
 /** Not a string at all; some of them wrap a valid id. */
 export const wrongType: fc.Arbitrary<unknown> = fc.oneof(
@@ -91,7 +183,10 @@ export const anyClusterIdValue: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /** Any string for a cluster id in a URL. */
-const anyClusterIdString: fc.Arbitrary<string> = fc.oneof({ weight: 5, arbitrary: validClusterId }, { weight: 4, arbitrary: hostileClusterId });
+const anyClusterIdString: fc.Arbitrary<string> = fc.oneof(
+  { weight: 5, arbitrary: validClusterId },
+  { weight: 4, arbitrary: hostileClusterId },
+);
 
 /** Project ids: the configured one, the other allowed one, random well-formed ones, and malformed ones. */
 export const projectIdValue: fc.Arbitrary<unknown> = fc.oneof(
@@ -162,7 +257,10 @@ const stagePrefix = fc.oneof(
 /** A path for the route, mostly right, often wrong. */
 const pathWith = (segment: string): fc.Arbitrary<string> =>
   fc.oneof(
-    { weight: 8, arbitrary: fc.tuple(stagePrefix, fc.constantFrom('', '/')).map(([stage, slash]) => `${stage}/clusters/${segment}/iam-sync${slash}`) },
+    {
+      weight: 8,
+      arbitrary: fc.tuple(stagePrefix, fc.constantFrom('', '/')).map(([stage, slash]) => `${stage}/clusters/${segment}/iam-sync${slash}`),
+    },
     {
       weight: 3,
       arbitrary: fc.constantFrom(
@@ -189,7 +287,10 @@ const pathWith = (segment: string): fc.Arbitrary<string> =>
 export const method: fc.Arbitrary<string> = fc.oneof(
   { weight: 12, arbitrary: fc.constant('GET') },
   { weight: 1, arbitrary: fc.constant('OPTIONS') },
-  { weight: 3, arbitrary: fc.constantFrom('get', 'Get', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'TRACE', 'CONNECT', '', ' GET', 'GET ') },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom('get', 'Get', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'TRACE', 'CONNECT', '', ' GET', 'GET '),
+  },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 20 }) },
   { weight: 1, arbitrary: fc.constantFrom('<script>alert(1)</script>', 'GET\n{"level":"error","msg":"forged"}', 'ǧet', 'M'.repeat(5000)) },
 );
@@ -204,21 +305,39 @@ const caseOf = (name: string) => fc.constantFrom(name, name.toLowerCase(), name.
 /** Headers, including the ones the function reads (Cache-Control, Origin, preflight), in any case. */
 export const headers: fc.Arbitrary<Record<string, unknown>> = fc
   .tuple(
-    fc.option(fc.tuple(caseOf('Cache-Control'), fc.oneof(
-      fc.constantFrom('no-cache', 'No-Cache', 'max-age=0, no-cache', ' no-cache ', 'no-store', 'max-age=0', 'no-cache="x"', ''),
-      headerValue,
-    ))),
-    fc.option(fc.tuple(caseOf('Origin'), fc.oneof(
-      { weight: 3, arbitrary: fc.constant(ALLOWED_ORIGIN) },
-      { weight: 1, arbitrary: fc.constantFrom('https://evil.example', 'null', `${ALLOWED_ORIGIN}/`, ALLOWED_ORIGIN.toUpperCase()) },
-      { weight: 1, arbitrary: headerValue },
-    ))),
+    fc.option(
+      fc.tuple(
+        caseOf('Cache-Control'),
+        fc.oneof(
+          fc.constantFrom('no-cache', 'No-Cache', 'max-age=0, no-cache', ' no-cache ', 'no-store', 'max-age=0', 'no-cache="x"', ''),
+          headerValue,
+        ),
+      ),
+    ),
+    fc.option(
+      fc.tuple(
+        caseOf('Origin'),
+        fc.oneof(
+          { weight: 3, arbitrary: fc.constant(ALLOWED_ORIGIN) },
+          { weight: 1, arbitrary: fc.constantFrom('https://evil.example', 'null', `${ALLOWED_ORIGIN}/`, ALLOWED_ORIGIN.toUpperCase()) },
+          { weight: 1, arbitrary: headerValue },
+        ),
+      ),
+    ),
     fc.option(fc.tuple(caseOf('Access-Control-Request-Method'), fc.oneof(fc.constantFrom('GET', 'POST'), headerValue))),
-    fc.dictionary(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('Host', 'Content-Type', 'X-Forwarded-For', 'Authorization', 'X-Request-Id', '__proto__')), headerValue, { maxKeys: 4 }),
+    fc.dictionary(
+      fc.oneof(
+        fc.string({ maxLength: 12 }),
+        fc.constantFrom('Host', 'Content-Type', 'X-Forwarded-For', 'Authorization', 'X-Request-Id', '__proto__'),
+      ),
+      headerValue,
+      { maxKeys: 4 },
+    ),
   )
   .map(([cacheControl, origin, acrm, rest]) => {
     const all: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(rest)) Object.defineProperty(all, key, { value, enumerable: true, writable: true, configurable: true });
+    for (const [key, value] of Object.entries(rest))
+      Object.defineProperty(all, key, { value, enumerable: true, writable: true, configurable: true });
     for (const pair of [cacheControl, origin, acrm]) if (pair !== null) all[pair[0]] = pair[1];
     return all;
   });
@@ -243,13 +362,31 @@ export const query: fc.Arbitrary<Record<string, unknown> | null> = fc.oneof(
 
 /** Bodies: none, small, Base64 or not, some over 8 KiB (in bytes, not characters). */
 export const body: fc.Arbitrary<{ body: unknown; isBase64Encoded: unknown }> = fc.oneof(
-  { weight: 14, arbitrary: fc.constantFrom({ body: null, isBase64Encoded: false }, { body: '', isBase64Encoded: true }, { body: undefined, isBase64Encoded: undefined }) },
+  {
+    weight: 14,
+    arbitrary: fc.constantFrom(
+      { body: null, isBase64Encoded: false },
+      { body: '', isBase64Encoded: true },
+      { body: undefined, isBase64Encoded: undefined },
+    ),
+  },
   { weight: 2, arbitrary: fc.record({ body: fc.string({ maxLength: 100 }), isBase64Encoded: fc.constant(false) }) },
-  { weight: 2, arbitrary: fc.uint8Array({ maxLength: 100 }).map((bytes) => ({ body: Buffer.from(bytes).toString('base64'), isBase64Encoded: true })) },
+  {
+    weight: 2,
+    arbitrary: fc.uint8Array({ maxLength: 100 }).map((bytes) => ({ body: Buffer.from(bytes).toString('base64'), isBase64Encoded: true })),
+  },
   { weight: 1, arbitrary: fc.integer({ min: 8000, max: 8400 }).map((n) => ({ body: 'x'.repeat(n), isBase64Encoded: false })) },
-  { weight: 1, arbitrary: fc.integer({ min: 8000, max: 8400 }).map((n) => ({ body: Buffer.alloc(n, 7).toString('base64'), isBase64Encoded: true })) },
+  {
+    weight: 1,
+    arbitrary: fc.integer({ min: 8000, max: 8400 }).map((n) => ({ body: Buffer.alloc(n, 7).toString('base64'), isBase64Encoded: true })),
+  },
   { weight: 1, arbitrary: fc.integer({ min: 4000, max: 4200 }).map((n) => ({ body: 'é'.repeat(n), isBase64Encoded: false })) },
-  { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 9000, max: 40_000 }), fc.boolean()).map(([n, isBase64Encoded]) => ({ body: 'y'.repeat(n), isBase64Encoded })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.integer({ min: 9000, max: 40_000 }), fc.boolean())
+      .map(([n, isBase64Encoded]) => ({ body: 'y'.repeat(n), isBase64Encoded })),
+  },
   { weight: 1, arbitrary: fc.record({ body: wrongType, isBase64Encoded: fc.oneof(fc.boolean(), wrongType) }) },
 );
 
@@ -271,12 +408,14 @@ const mutate = (event: Record<string, unknown>): fc.Arbitrary<unknown> =>
     { weight: 16, arbitrary: fc.constant(event) },
     {
       weight: 3,
-      arbitrary: fc.tuple(fc.constantFrom(...Object.keys(event)), fc.option(fc.jsonValue({ maxDepth: 2 }), { nil: undefined })).map(([key, value]) => {
-        const copy = { ...event };
-        if (value === undefined) delete copy[key];
-        else copy[key] = value;
-        return copy;
-      }),
+      arbitrary: fc
+        .tuple(fc.constantFrom(...Object.keys(event)), fc.option(fc.jsonValue({ maxDepth: 2 }), { nil: undefined }))
+        .map(([key, value]) => {
+          const copy = { ...event };
+          if (value === undefined) delete copy[key];
+          else copy[key] = value;
+          return copy;
+        }),
     },
     { weight: 1, arbitrary: fc.constantFrom<unknown>([event], { event }, JSON.stringify(event)) },
   );
@@ -332,12 +471,21 @@ export function httpEvent(shape: HttpShape): fc.Arbitrary<unknown> {
             version: '2.0',
             routeKey: shape === 'aws-http-v2' ? 'GET /clusters/{cluster_id}/iam-sync' : '$default',
             rawPath: path,
-            rawQueryString: q === null ? '' : new URLSearchParams(Object.entries(q).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : (JSON.stringify(v) ?? '')])).toString(),
+            rawQueryString:
+              q === null
+                ? ''
+                : new URLSearchParams(
+                    Object.entries(q).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : (JSON.stringify(v) ?? '')]),
+                  ).toString(),
             headers: lowerKeys(head),
             ...(q !== null && { queryStringParameters: q }),
             ...(shape === 'aws-http-v2' && { pathParameters: params }),
             ...b,
-            requestContext: { http: { method: verb, path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.1', userAgent: 'fuzz' }, requestId, stage: '$default' },
+            requestContext: {
+              http: { method: verb, path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.1', userAgent: 'fuzz' },
+              requestId,
+              stage: '$default',
+            },
           };
           break;
       }
@@ -348,43 +496,80 @@ export function httpEvent(shape: HttpShape): fc.Arbitrary<unknown> {
 
 function lowerKeys(record: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(record)) Object.defineProperty(out, key.toLowerCase(), { value, enumerable: true, writable: true, configurable: true });
+  for (const [key, value] of Object.entries(record))
+    Object.defineProperty(out, key.toLowerCase(), { value, enumerable: true, writable: true, configurable: true });
   return out;
 }
 
 /** A direct or workflow event: cluster_id and/or clusterId, project_id, fresh, extra keys; sometimes no object at all. */
-export const directEvent: fc.Arbitrary<unknown> = fc.oneof(
-  {
-    weight: 20,
-    arbitrary: fc
-      .record(
-        {
-          cluster_id: anyClusterIdValue,
-          clusterId: anyClusterIdValue,
-          project_id: projectIdValue,
-          fresh: freshValue,
-          extra: fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }),
-        },
-        { requiredKeys: [] },
-      )
-      .chain(({ extra, ...known }) =>
-        // Sometimes the same value under both names (allowed), sometimes only one.
-        fc.constantFrom<Record<string, unknown>>(
-          { ...extra, ...known },
-          { ...extra, ...known, clusterId: known.cluster_id },
-          { ...extra, cluster_id: known.cluster_id },
-          { ...extra, clusterId: known.clusterId, fresh: known.fresh },
+export const directEvent: fc.Arbitrary<unknown> = fc
+  .oneof(
+    {
+      weight: 20,
+      arbitrary: fc
+        .record(
+          {
+            cluster_id: anyClusterIdValue,
+            clusterId: anyClusterIdValue,
+            project_id: projectIdValue,
+            fresh: freshValue,
+            extra: fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }),
+          },
+          { requiredKeys: [] },
+        )
+        .chain(({ extra, ...known }) =>
+          // Sometimes the same value under both names (allowed), sometimes only one.
+          fc.constantFrom<Record<string, unknown>>(
+            { ...extra, ...known },
+            { ...extra, ...known, clusterId: known.cluster_id },
+            { ...extra, cluster_id: known.cluster_id },
+            { ...extra, clusterId: known.clusterId, fresh: known.fresh },
+          ),
         ),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom<unknown>(
+        { trigger_type: 'TIMER', user_event: '["demo-idle"]' },
+        { source: 'aws.events', 'detail-type': 'Scheduled Event' },
+        { cluster_ids: ['demo-idle'] },
       ),
-  },
-  { weight: 1, arbitrary: fc.constantFrom<unknown>({ trigger_type: 'TIMER', user_event: '["demo-idle"]' }, { source: 'aws.events', 'detail-type': 'Scheduled Event' }, { cluster_ids: ['demo-idle'] }) },
-  { weight: 1, arbitrary: fc.oneof(fc.constant(null), fc.string({ maxLength: 20 }), fc.integer(), fc.boolean(), fc.array(fc.jsonValue({ maxDepth: 1 }), { maxLength: 3 })) },
-).map(asDelivered);
+    },
+    {
+      weight: 1,
+      arbitrary: fc.oneof(
+        fc.constant(null),
+        fc.string({ maxLength: 20 }),
+        fc.integer(),
+        fc.boolean(),
+        fc.array(fc.jsonValue({ maxDepth: 1 }), { maxLength: 3 }),
+      ),
+    },
+  )
+  .map(asDelivered);
 
 /** Keys the function (or a confused classifier) might look at, for random objects. */
 const INTERESTING_KEYS = [
-  'httpMethod', 'path', 'version', 'rawPath', 'requestContext', 'pathParameters', 'headers', 'queryStringParameters', 'body',
-  'isBase64Encoded', 'cluster_id', 'clusterId', 'project_id', 'fresh', 'trigger_type', 'user_event', 'source', 'detail-type', '__proto__', 'constructor',
+  'httpMethod',
+  'path',
+  'version',
+  'rawPath',
+  'requestContext',
+  'pathParameters',
+  'headers',
+  'queryStringParameters',
+  'body',
+  'isBase64Encoded',
+  'cluster_id',
+  'clusterId',
+  'project_id',
+  'fresh',
+  'trigger_type',
+  'user_event',
+  'source',
+  'detail-type',
+  '__proto__',
+  'constructor',
 ];
 
 /** Completely random JSON values, and random objects over the keys that matter, with values that may be right. */

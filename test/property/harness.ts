@@ -87,7 +87,11 @@ export function bundleInstance(emulator: Emulator, env: Record<string, string> =
   return { handler, projects, clusterAllowed };
 }
 
-const list = (raw: string | undefined) => (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const list = (raw: string | undefined) =>
+  (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /**
  * The host process. Inside jest's sandbox `process` is a copy whose listeners never hear
@@ -279,7 +283,10 @@ function platformContext(kind: ContextKind, requestId: string): { context: objec
         },
       };
     case 'lambda':
-      return { requestId, context: { awsRequestId: requestId, functionName: 'iam-sync-status', getRemainingTimeInMillis: () => deadline - Date.now() } };
+      return {
+        requestId,
+        context: { awsRequestId: requestId, functionName: 'iam-sync-status', getRemainingTimeInMillis: () => deadline - Date.now() },
+      };
     case 'bare':
       return { requestId: undefined, context: {} };
   }
@@ -310,15 +317,31 @@ export function checkOutcome(instance: Instance, event: unknown, outcome: Outcom
   const show = () => ({ outcome: describeValue(outcome.value), requests: outcome.requests.map((r) => `${r.method} ${r.path}`) });
 
   // Property 2: nothing invalid reaches MRS, at most one call per event, only for an id the event carried.
-  check(outcome.requests.length <= (valid.length > 0 ? 1 : 0), 'P2: MRS was called for an event without a valid id, or more than once', show);
+  check(
+    outcome.requests.length <= (valid.length > 0 ? 1 : 0),
+    'P2: MRS was called for an event without a valid id, or more than once',
+    show,
+  );
   const project = namedProject(event);
   for (const request of outcome.requests) {
     const match = /^\/v2\/([^/]+)\/clusters\/([^/]+)\/iam-sync$/.exec(request.path);
-    check(match !== null && request.method === 'GET' && request.query === '', 'P2: MRS request path is not exactly GET /v2/{project}/clusters/{cluster}/iam-sync', show);
+    check(
+      match !== null && request.method === 'GET' && request.query === '',
+      'P2: MRS request path is not exactly GET /v2/{project}/clusters/{cluster}/iam-sync',
+      show,
+    );
     const [, projectId = '', clusterId = ''] = match;
-    check(PROJECT_ID_PATTERN.test(projectId) && instance.projects.has(projectId), 'P2/P3: MRS was asked about a project outside the configured/allowed ones', show);
+    check(
+      PROJECT_ID_PATTERN.test(projectId) && instance.projects.has(projectId),
+      'P2/P3: MRS was asked about a project outside the configured/allowed ones',
+      show,
+    );
     check(!project.named || project.value === projectId, 'P2: MRS was asked about another project than the event named', show);
-    check(CLUSTER_ID_PATTERN.test(clusterId) && valid.includes(clusterId), 'P2: MRS was asked about a cluster the event did not name', show);
+    check(
+      CLUSTER_ID_PATTERN.test(clusterId) && valid.includes(clusterId),
+      'P2: MRS was asked about a cluster the event did not name',
+      show,
+    );
     check(instance.clusterAllowed(clusterId), 'P3: MRS was asked about a cluster outside ALLOWED_CLUSTER_IDS', show);
   }
 
@@ -332,9 +355,17 @@ export function checkOutcome(instance: Instance, event: unknown, outcome: Outcom
   } else {
     // Direct: a named error from the table; never InternalError, never a plain TypeError.
     const error = outcome.value;
-    check(error instanceof Error || (isObject(error) && typeof error.name === 'string'), 'P1: a direct event was rejected with something that is not an Error', show);
+    check(
+      error instanceof Error || (isObject(error) && typeof error.name === 'string'),
+      'P1: a direct event was rejected with something that is not an Error',
+      show,
+    );
     name = (error as Error).name;
-    check(name in ERROR_STATUS && !NEVER_EXPECTED.has(name), `P1: a direct event was rejected with ${name}, not a documented error a caller can match`, show);
+    check(
+      name in ERROR_STATUS && !NEVER_EXPECTED.has(name),
+      `P1: a direct event was rejected with ${name}, not a documented error a caller can match`,
+      show,
+    );
     check(typeof (error as Error).message === 'string' && (error as Error).message.length > 0, 'P1: a direct error has no message', show);
     checkMessage((error as Error).message, show);
     // Property 3 for direct events is checked below, with the name.
@@ -345,14 +376,23 @@ export function checkOutcome(instance: Instance, event: unknown, outcome: Outcom
   if (project.named && (typeof project.value !== 'string' || !instance.projects.has(project.value))) {
     check(name !== 'OK' && outcome.requests.length === 0, 'P3: a project outside ALLOWED_PROJECT_IDS was answered or reached MRS', show);
     if (typeof project.value === 'string' && PROJECT_ID_PATTERN.test(project.value) && name !== 'OK') {
-      check(['ProjectNotAllowed', 'InvalidRequest', 'RouteNotFound', 'MethodNotAllowed', 'PayloadTooLarge', 'Preflight'].includes(name), `P3: a project outside ALLOWED_PROJECT_IDS was answered ${name}`, show);
+      check(
+        ['ProjectNotAllowed', 'InvalidRequest', 'RouteNotFound', 'MethodNotAllowed', 'PayloadTooLarge', 'Preflight'].includes(name),
+        `P3: a project outside ALLOWED_PROJECT_IDS was answered ${name}`,
+        show,
+      );
     }
   }
   if (valid.length > 0 && valid.every((id) => !instance.clusterAllowed(id))) {
     check(name !== 'OK' && outcome.requests.length === 0, 'P3: a cluster outside ALLOWED_CLUSTER_IDS was answered or reached MRS', show);
   }
   if (name.startsWith('Upstream')) check(outcome.requests.length === 1, `P1: ${name} without any MRS request`, show);
-  if (name === 'ClusterNotFound') check(valid.some((id) => !Object.hasOwn(KNOWN_CLUSTERS, id)), 'P1: ClusterNotFound for a cluster MRS has', show);
+  if (name === 'ClusterNotFound')
+    check(
+      valid.some((id) => !Object.hasOwn(KNOWN_CLUSTERS, id)),
+      'P1: ClusterNotFound for a cluster MRS has',
+      show,
+    );
 }
 
 /** HTTP response shape, headers and body; returns the error name, 'OK' or 'Preflight'. */
@@ -372,9 +412,17 @@ function checkHttpResponse(event: unknown, outcome: Outcome, show: () => unknown
   if (statusCode === 204) {
     // A CORS preflight from the allowed origin, answered without MRS.
     check(body === '', 'P1: a 204 has a body', show);
-    check(origin === ALLOWED_ORIGIN || (http.originKeys > 1 && Object.values(http.headers).includes(ALLOWED_ORIGIN)), 'P1: 204 without an allowed Origin', show);
+    check(
+      origin === ALLOWED_ORIGIN || (http.originKeys > 1 && Object.values(http.headers).includes(ALLOWED_ORIGIN)),
+      'P1: 204 without an allowed Origin',
+      show,
+    );
     check(http.method.toUpperCase() === 'OPTIONS', 'P1: 204 for a method other than OPTIONS', show);
-    check(h['Access-Control-Allow-Origin'] === ALLOWED_ORIGIN && h['Access-Control-Allow-Methods'] === 'GET', 'P1: a preflight without its CORS headers', show);
+    check(
+      h['Access-Control-Allow-Origin'] === ALLOWED_ORIGIN && h['Access-Control-Allow-Methods'] === 'GET',
+      'P1: a preflight without its CORS headers',
+      show,
+    );
     check(outcome.requests.length === 0, 'P1: a preflight reached MRS', show);
     return 'Preflight';
   }
@@ -382,9 +430,14 @@ function checkHttpResponse(event: unknown, outcome: Outcome, show: () => unknown
   check(h['Content-Type'] === 'application/json; charset=utf-8', 'P1: Content-Type is not JSON', show);
   check(h['X-Content-Type-Options'] === 'nosniff', 'P1: no X-Content-Type-Options: nosniff', show);
   check(typeof h['X-Request-Id'] === 'string' && h['X-Request-Id'] !== '', 'P1: no X-Request-Id', show);
-  if (outcome.requestId !== undefined) check(h['X-Request-Id'] === outcome.requestId, "P1: X-Request-Id is not the invocation's request id", show);
+  if (outcome.requestId !== undefined)
+    check(h['X-Request-Id'] === outcome.requestId, "P1: X-Request-Id is not the invocation's request id", show);
   if (origin !== undefined) {
-    check((h['Access-Control-Allow-Origin'] === origin) === (origin === ALLOWED_ORIGIN), 'P1: CORS headers do not follow CORS_ALLOW_ORIGINS', show);
+    check(
+      (h['Access-Control-Allow-Origin'] === origin) === (origin === ALLOWED_ORIGIN),
+      'P1: CORS headers do not follow CORS_ALLOW_ORIGINS',
+      show,
+    );
   }
   let parsed: unknown;
   try {
@@ -396,7 +449,11 @@ function checkHttpResponse(event: unknown, outcome: Outcome, show: () => unknown
   if (statusCode === 200) {
     checkStatusBody(parsed, candidateIds(event), show);
     const answer = parsed as { cache: { status: string; age_seconds: number } };
-    check(h['X-Cache'] === answer.cache.status.toUpperCase() && h.Age === String(answer.cache.age_seconds), 'P1: X-Cache/Age disagree with the body', show);
+    check(
+      h['X-Cache'] === answer.cache.status.toUpperCase() && h.Age === String(answer.cache.age_seconds),
+      'P1: X-Cache/Age disagree with the body',
+      show,
+    );
     check(/^max-age=\d+$/.test(h['Cache-Control'] ?? ''), 'P1: a 200 without Cache-Control: max-age', show);
     check(http.method.toUpperCase() === 'GET', 'P1: 200 for a method other than GET', show);
     if (bodyBytes !== undefined) check(bodyBytes <= MAX_BODY_BYTES, 'P1: 200 for a body over 8 KiB', show);
@@ -404,7 +461,11 @@ function checkHttpResponse(event: unknown, outcome: Outcome, show: () => unknown
   }
   check(isObject(parsed) && Object.keys(parsed).join() === 'error' && isObject(parsed.error), 'P1: error body is not {error: {...}}', show);
   const error = (parsed as { error: Loose }).error;
-  check(Object.keys(error).sort().join() === 'code,message,request_id', 'P1: error body has other fields than code, message, request_id', show);
+  check(
+    Object.keys(error).sort().join() === 'code,message,request_id',
+    'P1: error body has other fields than code, message, request_id',
+    show,
+  );
   const { code, message } = error;
   check(typeof code === 'string' && code in ERROR_STATUS, `P1: error code ${String(code)} is not a documented name`, show);
   check(!NEVER_EXPECTED.has(code), `P1: ${code} with a valid configuration and a healthy MRS`, show);
@@ -414,7 +475,8 @@ function checkHttpResponse(event: unknown, outcome: Outcome, show: () => unknown
   check(error.request_id === h['X-Request-Id'], 'P1: error.request_id is not X-Request-Id', show);
   check(h['Cache-Control'] === 'no-store', 'P1: an error without Cache-Control: no-store', show);
   if (code === 'MethodNotAllowed') check(h.Allow === 'GET', 'P1: 405 without Allow: GET', show);
-  if (bodyBytes !== undefined) check((code === 'PayloadTooLarge') === bodyBytes > MAX_BODY_BYTES, 'P1: PayloadTooLarge does not match the body size', show);
+  if (bodyBytes !== undefined)
+    check((code === 'PayloadTooLarge') === bodyBytes > MAX_BODY_BYTES, 'P1: PayloadTooLarge does not match the body size', show);
   return code;
 }
 
@@ -424,7 +486,11 @@ function checkHttpResponse(event: unknown, outcome: Outcome, show: () => unknown
  * message may hold nothing else, and stays short whatever the caller sent.
  */
 export function checkMessage(message: string, show: () => unknown): void {
-  check(/^[\x20-\x7e]*$/.test(message) && !/[<>]/.test(message), 'P1: an error message carries a control, non-ASCII or markup character the caller sent', show);
+  check(
+    /^[\x20-\x7e]*$/.test(message) && !/[<>]/.test(message),
+    'P1: an error message carries a control, non-ASCII or markup character the caller sent',
+    show,
+  );
   check(message.length <= 600, 'P1: an error message is not cut to size', show);
 }
 
@@ -434,11 +500,25 @@ function checkStatusBody(body: unknown, valid: readonly string[], show: () => un
   check(Object.keys(body).sort().join() === 'cache,checked_at,cluster_id,is_synchronizing', 'P1: the answer has other fields', show);
   const { cluster_id: clusterId, is_synchronizing: syncing, checked_at: checkedAt, cache } = body;
   check(typeof clusterId === 'string' && typeof syncing === 'boolean', 'P1: cluster_id/is_synchronizing have the wrong types', show);
-  check(typeof checkedAt === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(checkedAt) && new Date(checkedAt).toISOString() === checkedAt, 'P1: checked_at is not an ISO 8601 time', show);
+  check(
+    typeof checkedAt === 'string' &&
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(checkedAt) &&
+      new Date(checkedAt).toISOString() === checkedAt,
+    'P1: checked_at is not an ISO 8601 time',
+    show,
+  );
   check(isObject(cache) && Object.keys(cache).sort().join() === 'age_seconds,status', 'P1: cache is not {status, age_seconds}', show);
-  check(['hit', 'miss', 'stale'].includes(cache.status as string) && Number.isInteger(cache.age_seconds) && (cache.age_seconds as number) >= 0, 'P1: cache.status/age_seconds out of range', show);
+  check(
+    ['hit', 'miss', 'stale'].includes(cache.status as string) && Number.isInteger(cache.age_seconds) && (cache.age_seconds as number) >= 0,
+    'P1: cache.status/age_seconds out of range',
+    show,
+  );
   check(valid.includes(clusterId), 'P1: the answer is about a cluster the event did not name', show);
-  check(Object.hasOwn(KNOWN_CLUSTERS, clusterId) && KNOWN_CLUSTERS[clusterId] === syncing, "P1: the answer disagrees with MRS's state", show);
+  check(
+    Object.hasOwn(KNOWN_CLUSTERS, clusterId) && KNOWN_CLUSTERS[clusterId] === syncing,
+    "P1: the answer disagrees with MRS's state",
+    show,
+  );
 }
 
 /** After a batch: the totals of property 2, and property 4. */

@@ -8,7 +8,16 @@ import { checkBatch, checkOutcome, invoke, newCounters, RUNS, SEED, useFuzzTarge
 
 const target = useFuzzTarget();
 
-const ANSWER_KINDS = ['OK', 'Preflight', 'InvalidRequest', 'RouteNotFound', 'MethodNotAllowed', 'PayloadTooLarge', 'ClusterNotFound', 'ProjectNotAllowed'];
+const ANSWER_KINDS = [
+  'OK',
+  'Preflight',
+  'InvalidRequest',
+  'RouteNotFound',
+  'MethodNotAllowed',
+  'PayloadTooLarge',
+  'ClusterNotFound',
+  'ProjectNotAllowed',
+];
 
 describe.each(HTTP_SHAPES)('%s events', (shape) => {
   it(`answer ${RUNS} generated events well formed, never send MRS an invalid id, never crash`, async () => {

@@ -7,8 +7,24 @@ import { createRefreshHandler } from '../../lib/refresh/handler';
 import { functionParts } from '../../lib/composition/parts';
 import { stubMrsClient } from '../fixtures/mrs-client';
 
-const timer = (userEvent = '') => ({ version: 'v1.0', time: '2026-11-28T12:00:00+08:00', trigger_type: 'TIMER', trigger_name: 'warm', user_event: userEvent });
-const eventBridge = { version: '0', id: 'e1', 'detail-type': 'Scheduled Event', source: 'aws.events', account: '1', time: '2026-11-28T04:00:00Z', region: 'eu-west-1', resources: [], detail: {} };
+const timer = (userEvent = '') => ({
+  version: 'v1.0',
+  time: '2026-11-28T12:00:00+08:00',
+  trigger_type: 'TIMER',
+  trigger_name: 'warm',
+  user_event: userEvent,
+});
+const eventBridge = {
+  version: '0',
+  id: 'e1',
+  'detail-type': 'Scheduled Event',
+  source: 'aws.events',
+  account: '1',
+  time: '2026-11-28T04:00:00Z',
+  region: 'eu-west-1',
+  resources: [],
+  detail: {},
+};
 
 function setUp(env: Record<string, string> = {}, answer: (clusterId: string) => boolean | Error = () => false) {
   const asked: string[] = [];
@@ -28,7 +44,10 @@ function setUp(env: Record<string, string> = {}, answer: (clusterId: string) => 
   });
   const logs: string[] = [];
   const handler = createRefreshHandler(() =>
-    functionParts(loadConfig({ MRS_REGION: 'cn-north-4', MRS_PROJECT_ID: 'p1', ...env }), { client, log: createLogger({ level: 'info', write: (l) => logs.push(l) }) }),
+    functionParts(loadConfig({ MRS_REGION: 'cn-north-4', MRS_PROJECT_ID: 'p1', ...env }), {
+      client,
+      log: createLogger({ level: 'info', write: (l) => logs.push(l) }),
+    }),
   ) as (event: unknown, context: unknown) => Promise<unknown>;
   return { handler, asked, logs, peak: () => peak };
 }
@@ -106,9 +125,15 @@ describe('refresh function', () => {
 
   it('answers an HTTP request with 400, as HTTP', async () => {
     const s = setUp({ REFRESH_CLUSTER_IDS: 'c1' });
-    const response = (await s.handler({ httpMethod: 'GET', path: '/clusters/c1/iam-sync', headers: {} }, {})) as { statusCode: number; body: string };
+    const response = (await s.handler({ httpMethod: 'GET', path: '/clusters/c1/iam-sync', headers: {} }, {})) as {
+      statusCode: number;
+      body: string;
+    };
     expect(response.statusCode).toBe(400);
-    expect(JSON.parse(response.body).error).toMatchObject({ code: 'InvalidRequest', message: expect.stringContaining('does not answer HTTP requests') });
+    expect(JSON.parse(response.body).error).toMatchObject({
+      code: 'InvalidRequest',
+      message: expect.stringContaining('does not answer HTTP requests'),
+    });
     expect(s.asked).toEqual([]);
   });
 
@@ -148,7 +173,9 @@ describe('refresh function', () => {
   });
 
   it('validates REFRESH_CLUSTER_IDS at start-up', () => {
-    expect(() => loadConfig({ MRS_REGION: 'cn-north-4', MRS_PROJECT_ID: 'p', REFRESH_CLUSTER_IDS: 'ok,a/b' })).toThrow(/REFRESH_CLUSTER_IDS holds ids MRS cannot have: "a\/b"/);
+    expect(() => loadConfig({ MRS_REGION: 'cn-north-4', MRS_PROJECT_ID: 'p', REFRESH_CLUSTER_IDS: 'ok,a/b' })).toThrow(
+      /REFRESH_CLUSTER_IDS holds ids MRS cannot have: "a\/b"/,
+    );
   });
 });
 
@@ -156,7 +183,10 @@ describe('the status function and timers', () => {
   it('refuses a timer event: timers drive the refresh function', async () => {
     const { stubbedStatusHandler } = await import('../fixtures/stub-handler');
     const { handler } = stubbedStatusHandler();
-    await expect(handler(timer('["c1"]'), {})).rejects.toMatchObject({ name: 'InvalidRequest', message: expect.stringContaining('not run by a timer') });
+    await expect(handler(timer('["c1"]'), {})).rejects.toMatchObject({
+      name: 'InvalidRequest',
+      message: expect.stringContaining('not run by a timer'),
+    });
   });
 });
 

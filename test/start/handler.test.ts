@@ -26,7 +26,9 @@ interface HttpAnswer {
 type StartReply = IamSyncStarted | AdapterError | Promise<IamSyncStarted>;
 
 /** A start handler on a stub client: `running` is what the status read says, `reply` what the POST answers. */
-function stubbedStart(options: { env?: Record<string, string>; running?: () => boolean; reply?: () => StartReply; now?: () => number } = {}) {
+function stubbedStart(
+  options: { env?: Record<string, string>; running?: () => boolean; reply?: () => StartReply; now?: () => number } = {},
+) {
   const posts: Array<{ clusterId: string; request: IamSyncRequest }> = [];
   const statusReads: string[] = [];
   const logs: string[] = [];
@@ -46,11 +48,14 @@ function stubbedStart(options: { env?: Record<string, string>; running?: () => b
     },
   });
   let parts: FunctionParts | undefined;
-  const handler = createStartHandler(() => {
-    const config = loadConfig({ MRS_REGION: 'cn-north-4', MRS_PROJECT_ID: 'p1', IAM_SYNC_START_ENABLED: 'true', ...options.env });
-    parts = functionParts(config, { client, log: createLogger({ level: 'debug', write: (line) => logs.push(line) }) });
-    return parts;
-  }, options.now ?? (() => NOW));
+  const handler = createStartHandler(
+    () => {
+      const config = loadConfig({ MRS_REGION: 'cn-north-4', MRS_PROJECT_ID: 'p1', IAM_SYNC_START_ENABLED: 'true', ...options.env });
+      parts = functionParts(config, { client, log: createLogger({ level: 'debug', write: (line) => logs.push(line) }) });
+      return parts;
+    },
+    options.now ?? (() => NOW),
+  );
   return {
     handler: handler as (event: unknown, context: unknown) => Promise<unknown>,
     posts,
@@ -68,22 +73,35 @@ const outcome = (promise: Promise<unknown>) =>
   );
 
 /** POST /clusters/{id}/iam-sync with a JSON body, as each gateway passes it (FunctionGraph APIG Base64-encodes it). */
-function postEvent(shape: HttpShape, clusterId: string, body: unknown, options: { headers?: Record<string, string>; method?: string; raw?: string } = {}) {
+function postEvent(
+  shape: HttpShape,
+  clusterId: string,
+  body: unknown,
+  options: { headers?: Record<string, string>; method?: string; raw?: string } = {},
+) {
   const text = options.raw ?? JSON.stringify(body);
-  const event = httpEvent(shape, clusterId, { method: options.method ?? 'POST', headers: { 'content-type': 'application/json', ...options.headers } });
-  return shape === 'functiongraph-apig' ? { ...event, body: Buffer.from(text).toString('base64'), isBase64Encoded: true } : { ...event, body: text, isBase64Encoded: false };
+  const event = httpEvent(shape, clusterId, {
+    method: options.method ?? 'POST',
+    headers: { 'content-type': 'application/json', ...options.headers },
+  });
+  return shape === 'functiongraph-apig'
+    ? { ...event, body: Buffer.from(text).toString('base64'), isBase64Encoded: true }
+    : { ...event, body: text, isBase64Encoded: false };
 }
 
 describe('off unless IAM_SYNC_START_ENABLED=true', () => {
-  it.each([[{}], [{ IAM_SYNC_START_ENABLED: 'false' }]])('with %j a direct start answers OperationDisabled (403), and MRS is not asked', async (env) => {
-    const s = stubbedStart({ env: { IAM_SYNC_START_ENABLED: '', ...env } });
-    const { error } = await outcome(s.handler({ cluster_id: 'c1', is_all_sync: true }, functionGraphContext()));
-    expect(error?.name).toBe('OperationDisabled');
-    expect(error?.statusCode).toBe(403);
-    expect(error?.message).toMatch(/IAM_SYNC_START_ENABLED/);
-    expect(s.statusReads).toEqual([]);
-    expect(s.posts).toEqual([]);
-  });
+  it.each([[{}], [{ IAM_SYNC_START_ENABLED: 'false' }]])(
+    'with %j a direct start answers OperationDisabled (403), and MRS is not asked',
+    async (env) => {
+      const s = stubbedStart({ env: { IAM_SYNC_START_ENABLED: '', ...env } });
+      const { error } = await outcome(s.handler({ cluster_id: 'c1', is_all_sync: true }, functionGraphContext()));
+      expect(error?.name).toBe('OperationDisabled');
+      expect(error?.statusCode).toBe(403);
+      expect(error?.message).toMatch(/IAM_SYNC_START_ENABLED/);
+      expect(s.statusReads).toEqual([]);
+      expect(s.posts).toEqual([]);
+    },
+  );
 
   it.each(HTTP_SHAPES)('over HTTP (%s) it answers 403 OperationDisabled, and MRS is not asked', async (shape) => {
     const s = stubbedStart({ env: { IAM_SYNC_START_ENABLED: 'false' } });
@@ -98,7 +116,9 @@ describe('off unless IAM_SYNC_START_ENABLED=true', () => {
 describe('a start', () => {
   it('reads the status fresh, posts, and answers started with the state and when', async () => {
     const s = stubbedStart();
-    await expect(s.handler({ cluster_id: 'c1', user_names: ['alice', 'alice'], group_names: ['g1'] }, functionGraphContext())).resolves.toEqual({
+    await expect(
+      s.handler({ cluster_id: 'c1', user_names: ['alice', 'alice'], group_names: ['g1'] }, functionGraphContext()),
+    ).resolves.toEqual({
       cluster_id: 'c1',
       started: true,
       state: 'synchronizing',
@@ -114,8 +134,13 @@ describe('a start', () => {
     s.setRunning(false);
     await expect(s.parts().service.getStatus({ clusterId: 'c1' }, { credentials })).resolves.toMatchObject({ isSynchronizing: false });
     s.setRunning(true);
-    await expect(s.parts().service.getStatus({ clusterId: 'c1' }, { credentials })).resolves.toMatchObject({ isSynchronizing: false, cache: { status: 'hit' } });
-    await expect(s.handler({ cluster_id: 'c1', is_all_sync: true, if_running: 'skip' }, functionGraphContext())).resolves.toMatchObject({ started: false });
+    await expect(s.parts().service.getStatus({ clusterId: 'c1' }, { credentials })).resolves.toMatchObject({
+      isSynchronizing: false,
+      cache: { status: 'hit' },
+    });
+    await expect(s.handler({ cluster_id: 'c1', is_all_sync: true, if_running: 'skip' }, functionGraphContext())).resolves.toMatchObject({
+      started: false,
+    });
     expect(s.posts.map((post) => post.clusterId)).toEqual(['other']);
   });
 
@@ -124,7 +149,12 @@ describe('a start', () => {
     const response = (await s.handler(postEvent(shape, 'c1', { is_all_sync: true }), functionGraphContext())) as HttpAnswer;
     expect(response.statusCode).toBe(202);
     expect(response.headers['Cache-Control']).toBe('no-store');
-    expect(JSON.parse(response.body)).toEqual({ cluster_id: 'c1', started: true, state: 'synchronizing', started_at: '2026-11-30T08:00:00.000Z' });
+    expect(JSON.parse(response.body)).toEqual({
+      cluster_id: 'c1',
+      started: true,
+      state: 'synchronizing',
+      started_at: '2026-11-30T08:00:00.000Z',
+    });
     expect(s.posts).toEqual([{ clusterId: 'c1', request: { isAllSync: true } }]);
   });
 
@@ -133,15 +163,27 @@ describe('a start', () => {
     // Another call builds the parts; then the cache is primed with "not running".
     await s.handler({ cluster_id: 'other', is_all_sync: true }, functionGraphContext());
     s.setRunning(false);
-    await expect(s.parts().service.getStatus({ clusterId: 'c1' }, { credentials })).resolves.toMatchObject({ isSynchronizing: false, cache: { status: 'miss' } });
-    await expect(s.parts().service.getStatus({ clusterId: 'c1' }, { credentials })).resolves.toMatchObject({ isSynchronizing: false, cache: { status: 'hit' } });
+    await expect(s.parts().service.getStatus({ clusterId: 'c1' }, { credentials })).resolves.toMatchObject({
+      isSynchronizing: false,
+      cache: { status: 'miss' },
+    });
+    await expect(s.parts().service.getStatus({ clusterId: 'c1' }, { credentials })).resolves.toMatchObject({
+      isSynchronizing: false,
+      cache: { status: 'hit' },
+    });
     await s.handler({ cluster_id: 'c1', is_all_sync: true }, functionGraphContext());
-    await expect(s.parts().service.getStatus({ clusterId: 'c1' }, { credentials })).resolves.toMatchObject({ isSynchronizing: true, cache: { status: 'miss' } });
+    await expect(s.parts().service.getStatus({ clusterId: 'c1' }, { credentials })).resolves.toMatchObject({
+      isSynchronizing: true,
+      cache: { status: 'miss' },
+    });
   });
 
   it('drops them after a POST whose outcome is unknown too', async () => {
     let fail = false;
-    const s = stubbedStart({ env: { STATUS_CACHE_TTL_SECONDS: '300' }, reply: () => (fail ? new SyncStartOutcomeUnknown('went out, no answer') : { state: 'synchronizing', requestId: 'r' }) });
+    const s = stubbedStart({
+      env: { STATUS_CACHE_TTL_SECONDS: '300' },
+      reply: () => (fail ? new SyncStartOutcomeUnknown('went out, no answer') : { state: 'synchronizing', requestId: 'r' }),
+    });
     await s.handler({ cluster_id: 'other', is_all_sync: true }, functionGraphContext());
     s.setRunning(false);
     await s.parts().service.getStatus({ clusterId: 'c1' }, { credentials });
@@ -149,7 +191,10 @@ describe('a start', () => {
     await expect(s.handler({ cluster_id: 'c1', is_all_sync: true }, functionGraphContext())).rejects.toThrow(SyncStartOutcomeUnknown);
     // MRS did start it after all.
     s.setRunning(true);
-    await expect(s.parts().service.getStatus({ clusterId: 'c1' }, { credentials })).resolves.toMatchObject({ isSynchronizing: true, cache: { status: 'miss' } });
+    await expect(s.parts().service.getStatus({ clusterId: 'c1' }, { credentials })).resolves.toMatchObject({
+      isSynchronizing: true,
+      cache: { status: 'miss' },
+    });
   });
 });
 
@@ -169,7 +214,10 @@ describe('a sync already running', () => {
       started: false,
       reason: 'already-running',
     });
-    const response = (await s.handler(postEvent('aws-http-v2', 'c1', { is_all_sync: true, if_running: 'skip' }), functionGraphContext())) as HttpAnswer;
+    const response = (await s.handler(
+      postEvent('aws-http-v2', 'c1', { is_all_sync: true, if_running: 'skip' }),
+      functionGraphContext(),
+    )) as HttpAnswer;
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body)).toEqual({ cluster_id: 'c1', started: false, reason: 'already-running' });
     expect(s.posts).toEqual([]);
@@ -177,7 +225,7 @@ describe('a sync already running', () => {
 
   const fromMrs = () => new IamSyncInProgress('already running', { upstream: { httpStatus: 500, errorCode: '12000154' } });
 
-  it("MRS's own 12000154 on the POST (status said idle) is IamSyncInProgress under \"fail\"", async () => {
+  it('MRS\'s own 12000154 on the POST (status said idle) is IamSyncInProgress under "fail"', async () => {
     const s = stubbedStart({ reply: fromMrs });
     const { error } = await outcome(s.handler({ cluster_id: 'c1', is_all_sync: true }, functionGraphContext()));
     expect(error?.name).toBe('IamSyncInProgress');
@@ -185,7 +233,7 @@ describe('a sync already running', () => {
     expect(s.posts).toHaveLength(1);
   });
 
-  it("MRS's own 12000154 on the POST is the skip answer under \"skip\"", async () => {
+  it('MRS\'s own 12000154 on the POST is the skip answer under "skip"', async () => {
     const s = stubbedStart({ reply: fromMrs });
     await expect(s.handler({ cluster_id: 'c1', is_all_sync: true, if_running: 'skip' }, functionGraphContext())).resolves.toEqual({
       cluster_id: 'c1',
@@ -196,7 +244,9 @@ describe('a sync already running', () => {
 
   it('other POST failures are thrown as they are, whatever if_running says', async () => {
     const s = stubbedStart({ reply: () => new SyncStartOutcomeUnknown('went out') });
-    await expect(s.handler({ cluster_id: 'c1', is_all_sync: true, if_running: 'skip' }, functionGraphContext())).rejects.toThrow(SyncStartOutcomeUnknown);
+    await expect(s.handler({ cluster_id: 'c1', is_all_sync: true, if_running: 'skip' }, functionGraphContext())).rejects.toThrow(
+      SyncStartOutcomeUnknown,
+    );
   });
 });
 
@@ -236,7 +286,10 @@ describe('invalid requests: InvalidRequest, and MRS is not asked', () => {
 
   it.each<[string, Record<string, unknown>]>([
     ['a user name of 32 characters and a group name of 64', { user_names: [name(32)], group_names: [name(64, 'g')] }],
-    ['1000 user names and 1000 group names', { user_names: Array.from({ length: 1000 }, (_v, i) => `u${i}`), group_names: Array.from({ length: 1000 }, (_v, i) => `g${i}`) }],
+    [
+      '1000 user names and 1000 group names',
+      { user_names: Array.from({ length: 1000 }, (_v, i) => `u${i}`), group_names: Array.from({ length: 1000 }, (_v, i) => `g${i}`) },
+    ],
     ['one user name alone', { user_names: ['a'] }],
     ['one group name alone, with is_all_sync false', { is_all_sync: false, group_names: ['g'] }],
   ])('accepts the limits: %s', async (_label, fields) => {
@@ -284,7 +337,10 @@ describe('the HTTP route', () => {
     ['a body naming nothing to sync', {}, undefined],
   ])('answers 400 InvalidRequest for %s', async (_label, body, raw) => {
     const s = stubbedStart();
-    const response = (await s.handler(postEvent('aws-rest-v1', 'c1', body, raw === undefined ? {} : { raw }), functionGraphContext())) as HttpAnswer;
+    const response = (await s.handler(
+      postEvent('aws-rest-v1', 'c1', body, raw === undefined ? {} : { raw }),
+      functionGraphContext(),
+    )) as HttpAnswer;
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(response.body).error.code).toBe('InvalidRequest');
     expect(s.posts).toEqual([]);
@@ -300,7 +356,9 @@ describe('the HTTP route', () => {
     expect(JSON.parse(second.body)).toEqual({ ...JSON.parse(first.body), replayed: true });
     expect(s.posts).toHaveLength(1);
     // The same key in the body of a direct call is the same request.
-    await expect(s.handler({ cluster_id: 'c1', is_all_sync: true, idempotency_key: 'exec-1' }, functionGraphContext())).resolves.toMatchObject({ replayed: true });
+    await expect(
+      s.handler({ cluster_id: 'c1', is_all_sync: true, idempotency_key: 'exec-1' }, functionGraphContext()),
+    ).resolves.toMatchObject({ replayed: true });
     expect(s.posts).toHaveLength(1);
   });
 
@@ -314,14 +372,22 @@ describe('the HTTP route', () => {
 });
 
 describe('idempotency', () => {
-  const event = (fields: Record<string, unknown> = {}) => ({ cluster_id: 'c1', user_names: ['alice', 'bob'], idempotency_key: 'exec-1', ...fields });
+  const event = (fields: Record<string, unknown> = {}) => ({
+    cluster_id: 'c1',
+    user_names: ['alice', 'bob'],
+    idempotency_key: 'exec-1',
+    ...fields,
+  });
 
   it('a repeat with the same key and request gets the recorded result, replayed, and posts nothing more, though the sync runs', async () => {
     const s = stubbedStart();
     const first = await s.handler(event(), functionGraphContext());
     expect(s.posts).toHaveLength(1);
     // The sync it started is running now: the replay must not answer "already running".
-    await expect(s.handler(event({ user_names: ['bob', 'alice'] }), functionGraphContext())).resolves.toEqual({ ...(first as object), replayed: true });
+    await expect(s.handler(event({ user_names: ['bob', 'alice'] }), functionGraphContext())).resolves.toEqual({
+      ...(first as object),
+      replayed: true,
+    });
     expect(s.posts).toHaveLength(1);
     expect(s.statusReads).toHaveLength(1);
   });
@@ -329,7 +395,12 @@ describe('idempotency', () => {
   it('replays a skip answer as it was', async () => {
     const s = stubbedStart({ running: () => true });
     await s.handler(event({ if_running: 'skip' }), functionGraphContext());
-    await expect(s.handler(event({ if_running: 'skip' }), functionGraphContext())).resolves.toEqual({ cluster_id: 'c1', started: false, reason: 'already-running', replayed: true });
+    await expect(s.handler(event({ if_running: 'skip' }), functionGraphContext())).resolves.toEqual({
+      cluster_id: 'c1',
+      started: false,
+      reason: 'already-running',
+      replayed: true,
+    });
   });
 
   it.each<[string, Record<string, unknown>]>([
@@ -372,7 +443,12 @@ describe('idempotency', () => {
     await expect(s.handler(event(), functionGraphContext())).rejects.toBeDefined();
     fail = false;
     s.setRunning(false);
-    await expect(s.handler(event(), functionGraphContext())).resolves.toEqual({ cluster_id: 'c1', started: true, state: 'synchronizing', started_at: expect.any(String) });
+    await expect(s.handler(event(), functionGraphContext())).resolves.toEqual({
+      cluster_id: 'c1',
+      started: true,
+      state: 'synchronizing',
+      started_at: expect.any(String),
+    });
     expect(s.posts).toHaveLength(2);
   });
 

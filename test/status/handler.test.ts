@@ -32,7 +32,10 @@ describe.each(HTTP_SHAPES)('HTTP trigger: %s', (shape) => {
 
   it('takes the cluster id from the path when the gateway gives no path parameters', async () => {
     const { handler, calls } = stubbedStatusHandler();
-    const response = (await handler(httpEvent(shape, 'c-1', { withoutPathParameters: true, path: '/prod/clusters/c-1/iam-sync' }), {})) as HttpAnswer;
+    const response = (await handler(
+      httpEvent(shape, 'c-1', { withoutPathParameters: true, path: '/prod/clusters/c-1/iam-sync' }),
+      {},
+    )) as HttpAnswer;
     expect(response.statusCode).toBe(200);
     expect(calls.map((c) => c.clusterId)).toEqual(['c-1']);
   });
@@ -125,20 +128,29 @@ describe('direct and workflow invocation', () => {
     await expect(handler({ cluster_id: 'a', clusterId: 'b' }, {})).rejects.toThrow(/both cluster_id and clusterId/);
   });
 
-  it.each([[null], [undefined], ['demo-idle'], [42], [[{ cluster_id: 'x' }]], [{}], [{ version: 'v1.0', trigger_type: 'TIMER', user_event: 'x' }]])(
-    'refuses the event %j, naming the accepted shapes',
-    async (event) => {
-      const { handler, calls } = stubbedStatusHandler();
-      await expect(handler(event, {})).rejects.toMatchObject({
-        name: 'InvalidRequest',
-        message: expect.stringContaining('GET /clusters/{cluster_id}/iam-sync'),
-      });
-      expect(calls).toHaveLength(0);
-    },
-  );
+  it.each([
+    [null],
+    [undefined],
+    ['demo-idle'],
+    [42],
+    [[{ cluster_id: 'x' }]],
+    [{}],
+    [{ version: 'v1.0', trigger_type: 'TIMER', user_event: 'x' }],
+  ])('refuses the event %j, naming the accepted shapes', async (event) => {
+    const { handler, calls } = stubbedStatusHandler();
+    await expect(handler(event, {})).rejects.toMatchObject({
+      name: 'InvalidRequest',
+      message: expect.stringContaining('GET /clusters/{cluster_id}/iam-sync'),
+    });
+    expect(calls).toHaveLength(0);
+  });
 
   it('hides the text of unexpected failures behind InternalError', async () => {
-    const { handler, logs } = stubbedStatusHandler({ answer: () => { throw new TypeError('x is undefined at secret place'); } });
+    const { handler, logs } = stubbedStatusHandler({
+      answer: () => {
+        throw new TypeError('x is undefined at secret place');
+      },
+    });
     const error = await handler({ cluster_id: 'c1' }, {}).catch((e: Error) => e);
     expect(error).toMatchObject({ name: 'InternalError', statusCode: 500 });
     expect((error as Error).message).not.toContain('secret place');
@@ -152,7 +164,11 @@ describe('credentials and deadline', () => {
   it("signs with the FunctionGraph agency's credentials first", async () => {
     const { handler, calls } = stubbedStatusHandler({ env: { HUAWEICLOUD_SDK_AK: 'ENVAK', HUAWEICLOUD_SDK_SK: 'ENVSK' } });
     await handler({ cluster_id: 'c1' }, functionGraphContext({ agency }));
-    await expect(calls[0]?.options.credentials.get()).resolves.toEqual({ accessKey: 'AGENCYAK', secretKey: 'AGENCYSK', securityToken: 'AGENCYTOKEN' });
+    await expect(calls[0]?.options.credentials.get()).resolves.toEqual({
+      accessKey: 'AGENCYAK',
+      secretKey: 'AGENCYSK',
+      securityToken: 'AGENCYTOKEN',
+    });
   });
 
   it('falls back to the environment when the function has no agency', async () => {
@@ -170,7 +186,19 @@ describe('credentials and deadline', () => {
 
   it('passes the deadline: remaining time less the margin', async () => {
     // Date stands still (timers stay real): the deadline is exact, not within a window.
-    jest.useFakeTimers({ now: 1_700_000_000_000, doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    jest.useFakeTimers({
+      now: 1_700_000_000_000,
+      doNotFake: [
+        'nextTick',
+        'queueMicrotask',
+        'setImmediate',
+        'clearImmediate',
+        'setTimeout',
+        'clearTimeout',
+        'setInterval',
+        'clearInterval',
+      ],
+    });
     try {
       const { handler, calls } = stubbedStatusHandler({ env: { DEADLINE_MARGIN_MS: '250' } });
       await handler({ cluster_id: 'c1' }, functionGraphContext({ remainingMs: 2000 }));
@@ -182,14 +210,17 @@ describe('credentials and deadline', () => {
 
   it("reads Lambda's context too", async () => {
     const { handler, calls } = stubbedStatusHandler();
-    const response = (await handler(httpEvent('aws-http-v2', 'c1'), { awsRequestId: 'lambda-1', getRemainingTimeInMillis: () => 5000 })) as { headers: Record<string, string> };
+    const response = (await handler(httpEvent('aws-http-v2', 'c1'), {
+      awsRequestId: 'lambda-1',
+      getRemainingTimeInMillis: () => 5000,
+    })) as { headers: Record<string, string> };
     expect(response.headers['X-Request-Id']).toBe('lambda-1');
     expect(calls[0]?.options.deadlineAt).toBeDefined();
   });
 });
 
 describe('cold start failures', () => {
-  it('answers every invocation with the ConfigurationError, in the caller\'s shape, and logs it to stdout', async () => {
+  it("answers every invocation with the ConfigurationError, in the caller's shape, and logs it to stdout", async () => {
     const printed: string[] = [];
     const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => printed.push(String(chunk)) > 0);
     const { handler } = stubbedStatusHandler({ env: { MRS_PROJECT_ID: 'not valid!' } });
@@ -198,7 +229,11 @@ describe('cold start failures', () => {
     expect(JSON.parse(response.body).error.code).toBe('ConfigurationError');
     await expect(handler({ cluster_id: 'c1' }, {})).rejects.toMatchObject({ name: 'ConfigurationError' });
     spy.mockRestore();
-    expect(JSON.parse(printed[0] ?? '{}')).toMatchObject({ level: 'error', message: 'cold start failed', error: { name: 'ConfigurationError' } });
+    expect(JSON.parse(printed[0] ?? '{}')).toMatchObject({
+      level: 'error',
+      message: 'cold start failed',
+      error: { name: 'ConfigurationError' },
+    });
   });
 });
 
@@ -210,7 +245,12 @@ describe('logging', () => {
     const lines = logs.map((line) => JSON.parse(line));
     expect(lines).toEqual([
       expect.objectContaining({ level: 'info', message: 'answered', request_id: 'fg-request-1', status: 200 }),
-      expect.objectContaining({ level: 'warn', message: 'failed', request_id: 'fg-request-1', error: expect.objectContaining({ name: 'InvalidRequest' }) }),
+      expect.objectContaining({
+        level: 'warn',
+        message: 'failed',
+        request_id: 'fg-request-1',
+        error: expect.objectContaining({ name: 'InvalidRequest' }),
+      }),
     ]);
   });
 });

@@ -22,7 +22,14 @@ interface HttpAnswer {
 }
 
 /** MRS answers "no such cluster" (`notFound`) to every cluster call; IAM names LOOKED_UP for the region. */
-function handlerWith(env: Record<string, string>, notFound: OutboundResponse = { status: 400, headers: { 'x-request-id': 'mrs-404' }, body: JSON.stringify({ error_code: '12000003', error_msg: 'The cluster does not exist.' }) }) {
+function handlerWith(
+  env: Record<string, string>,
+  notFound: OutboundResponse = {
+    status: 400,
+    headers: { 'x-request-id': 'mrs-404' },
+    body: JSON.stringify({ error_code: '12000003', error_msg: 'The cluster does not exist.' }),
+  },
+) {
   const sent: OutboundRequest[] = [];
   const send: Send = async (request) => {
     sent.push(request);
@@ -33,7 +40,12 @@ function handlerWith(env: Record<string, string>, notFound: OutboundResponse = {
   };
   const handler = createStatusHandler(() =>
     functionParts(
-      loadConfig({ MRS_REGION: 'cn-north-4', HUAWEICLOUD_SDK_AK: 'AKPROJECTS0000001', HUAWEICLOUD_SDK_SK: 'SKPROJECTS000000000000001', ...env }),
+      loadConfig({
+        MRS_REGION: 'cn-north-4',
+        HUAWEICLOUD_SDK_AK: 'AKPROJECTS0000001',
+        HUAWEICLOUD_SDK_SK: 'SKPROJECTS000000000000001',
+        ...env,
+      }),
       { send, log: createLogger({ level: 'error', write: () => undefined }) },
     ),
   ) as (event: unknown, context: unknown) => Promise<unknown>;
@@ -66,7 +78,10 @@ describe('ClusterNotFound names the project', () => {
 
   it('names the project named with ?project_id= in the 404 answer', async () => {
     const { handler } = handlerWith(env);
-    const response = (await handler(httpEvent('aws-http-v2', 'gone', { query: { project_id: OTHER } }), functionGraphContext())) as HttpAnswer;
+    const response = (await handler(
+      httpEvent('aws-http-v2', 'gone', { query: { project_id: OTHER } }),
+      functionGraphContext(),
+    )) as HttpAnswer;
     expect(response.statusCode).toBe(404);
     const { error } = JSON.parse(response.body) as { error: { code: string; message: string } };
     expect(error.code).toBe('ClusterNotFound');
@@ -90,7 +105,11 @@ describe('ClusterNotFound names the project', () => {
   });
 
   it('names the project from a plain 404 too', async () => {
-    const { handler } = handlerWith(env, { status: 404, headers: {}, body: JSON.stringify({ error_code: 'MRS.0011', error_msg: 'not found' }) });
+    const { handler } = handlerWith(env, {
+      status: 404,
+      headers: {},
+      body: JSON.stringify({ error_code: 'MRS.0011', error_msg: 'not found' }),
+    });
     const error = await thrown(handler({ cluster_id: 'gone', project_id: OTHER }, functionGraphContext()));
     expect(error.name).toBe('ClusterNotFound');
     expect(error.message).toContain(OTHER);

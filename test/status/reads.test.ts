@@ -20,7 +20,8 @@ interface HttpAnswer {
 }
 
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const missing = (clusterId: string) => new ClusterNotFound(`no cluster ${clusterId}`, { upstream: { httpStatus: 404, errorCode: '12000003' } });
+const missing = (clusterId: string) =>
+  new ClusterNotFound(`no cluster ${clusterId}`, { upstream: { httpStatus: 404, errorCode: '12000003' } });
 
 function stubbedReads(env: Record<string, string> = {}) {
   const calls: string[] = [];
@@ -53,15 +54,26 @@ function stubbedReads(env: Record<string, string> = {}) {
 describe.each(HTTP_SHAPES)('HTTP (%s)', (shape) => {
   it('GET /clusters/{id}/iam-sync/is-synchronous answers {cluster_id, is_synchronous, checked_at, cache}', async () => {
     const s = stubbedReads();
-    const response = (await s.handler(httpEvent(shape, 'c1', { path: '/clusters/c1/iam-sync/is-synchronous' }), functionGraphContext())) as HttpAnswer;
+    const response = (await s.handler(
+      httpEvent(shape, 'c1', { path: '/clusters/c1/iam-sync/is-synchronous' }),
+      functionGraphContext(),
+    )) as HttpAnswer;
     expect(response.statusCode).toBe(200);
-    expect(JSON.parse(response.body)).toEqual({ cluster_id: 'c1', is_synchronous: true, checked_at: expect.stringMatching(ISO_8601), cache: { status: 'miss', age_seconds: 0 } });
+    expect(JSON.parse(response.body)).toEqual({
+      cluster_id: 'c1',
+      is_synchronous: true,
+      checked_at: expect.stringMatching(ISO_8601),
+      cache: { status: 'miss', age_seconds: 0 },
+    });
     expect(s.calls).toEqual(['completion c1']);
   });
 
   it('GET /clusters/{id}/iam-sync/users answers {cluster_id, user_names, group_names, checked_at, cache}', async () => {
     const s = stubbedReads();
-    const response = (await s.handler(httpEvent(shape, 'c1', { path: '/prod/clusters/c1/iam-sync/users/', withoutPathParameters: true }), functionGraphContext())) as HttpAnswer;
+    const response = (await s.handler(
+      httpEvent(shape, 'c1', { path: '/prod/clusters/c1/iam-sync/users/', withoutPathParameters: true }),
+      functionGraphContext(),
+    )) as HttpAnswer;
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body)).toEqual({
       cluster_id: 'c1',
@@ -82,7 +94,10 @@ describe.each(HTTP_SHAPES)('HTTP (%s)', (shape) => {
 
   it.each(['/iam-sync/is-synchronous', '/iam-sync/users'])('answers POST on %s with 405', async (suffix) => {
     const s = stubbedReads();
-    const response = (await s.handler(httpEvent(shape, 'c1', { method: 'POST', path: `/clusters/c1${suffix}` }), functionGraphContext())) as HttpAnswer;
+    const response = (await s.handler(
+      httpEvent(shape, 'c1', { method: 'POST', path: `/clusters/c1${suffix}` }),
+      functionGraphContext(),
+    )) as HttpAnswer;
     expect(response.statusCode).toBe(405);
     expect(s.calls).toEqual([]);
   });
@@ -110,11 +125,14 @@ describe('direct events', () => {
     expect(s.calls).toEqual(['status c1']);
   });
 
-  it.each([['sync'], ['synced-names'], ['completion'], ['IS_SYNCHRONOUS'], [42], [null], [{}]])('operation %j is InvalidRequest, and MRS is not asked', async (operation) => {
-    const s = stubbedReads();
-    await expect(s.handler({ cluster_id: 'c1', operation }, {})).rejects.toMatchObject({ name: 'InvalidRequest', statusCode: 400 });
-    expect(s.calls).toEqual([]);
-  });
+  it.each([['sync'], ['synced-names'], ['completion'], ['IS_SYNCHRONOUS'], [42], [null], [{}]])(
+    'operation %j is InvalidRequest, and MRS is not asked',
+    async (operation) => {
+      const s = stubbedReads();
+      await expect(s.handler({ cluster_id: 'c1', operation }, {})).rejects.toMatchObject({ name: 'InvalidRequest', statusCode: 400 });
+      expect(s.calls).toEqual([]);
+    },
+  );
 
   it.each(['is_synchronous', 'synced_users', 'status'])('operation %s of a missing cluster is ClusterNotFound', async (operation) => {
     const s = stubbedReads();
@@ -125,13 +143,17 @@ describe('direct events', () => {
 describe('each read cached under its own key', () => {
   it('a read of one never answers another; the second read of each is a hit', async () => {
     const s = stubbedReads();
-    const first = await Promise.all(['status', 'is_synchronous', 'synced_users'].map((operation) => s.handler({ cluster_id: 'c1', operation }, {})));
+    const first = await Promise.all(
+      ['status', 'is_synchronous', 'synced_users'].map((operation) => s.handler({ cluster_id: 'c1', operation }, {})),
+    );
     expect(first).toEqual([
       expect.objectContaining({ is_synchronizing: false, cache: expect.objectContaining({ status: 'miss' }) }),
       expect.objectContaining({ is_synchronous: true, cache: expect.objectContaining({ status: 'miss' }) }),
       expect.objectContaining({ user_names: ['alice'], cache: expect.objectContaining({ status: 'miss' }) }),
     ]);
-    const again = await Promise.all(['status', 'is_synchronous', 'synced_users'].map((operation) => s.handler({ cluster_id: 'c1', operation }, {})));
+    const again = await Promise.all(
+      ['status', 'is_synchronous', 'synced_users'].map((operation) => s.handler({ cluster_id: 'c1', operation }, {})),
+    );
     expect(again).toEqual([
       expect.objectContaining({ is_synchronizing: false, cache: expect.objectContaining({ status: 'hit' }) }),
       expect.objectContaining({ is_synchronous: true, cache: expect.objectContaining({ status: 'hit' }) }),
@@ -144,7 +166,10 @@ describe('each read cached under its own key', () => {
     const s = stubbedReads();
     await s.handler({ cluster_id: 'c1', operation: 'is_synchronous' }, {});
     await expect(s.handler({ cluster_id: 'c1' }, {})).resolves.toMatchObject({ is_synchronizing: false, cache: { status: 'miss' } });
-    await expect(s.handler({ cluster_id: 'c1', operation: 'synced_users' }, {})).resolves.toMatchObject({ user_names: ['alice'], cache: { status: 'miss' } });
+    await expect(s.handler({ cluster_id: 'c1', operation: 'synced_users' }, {})).resolves.toMatchObject({
+      user_names: ['alice'],
+      cache: { status: 'miss' },
+    });
     expect(s.calls).toEqual(['completion c1', 'status c1', 'names c1']);
   });
 

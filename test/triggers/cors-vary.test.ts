@@ -23,7 +23,9 @@ function handlerWith(env: Record<string, string>) {
   const { handler } = stubbedStatusHandler({
     env,
     answer: (clusterId) =>
-      clusterId === 'gone' ? new ClusterNotFound('MRS has no cluster "gone".', { upstream: { httpStatus: 400, errorCode: '12000003' } }) : { isSynchronizing: true, requestId: 'mrs-req-1' },
+      clusterId === 'gone'
+        ? new ClusterNotFound('MRS has no cluster "gone".', { upstream: { httpStatus: 400, errorCode: '12000003' } })
+        : { isSynchronizing: true, requestId: 'mrs-req-1' },
   });
   return async (shape: HttpShape, clusterId: string, options: Parameters<typeof httpEvent>[2] = {}) =>
     (await handler(httpEvent(shape, clusterId, options), functionGraphContext())) as HttpAnswer;
@@ -88,10 +90,13 @@ describe.each(HTTP_SHAPES)('no Vary: Origin with * or without CORS (%s)', (shape
     ['404 ClusterNotFound', 'gone', { headers: { Origin: ALLOWED } }, 404],
     ['400 InvalidRequest', 'a.b', { headers: { Origin: ALLOWED } }, 400],
     ['an OPTIONS request (no preflight without CORS: 405)', 'c1', preflight(ALLOWED), 405],
-  ] as Array<[string, string, Parameters<typeof httpEvent>[2], number]>)('without CORS: %s', async (_label, clusterId, options, statusCode) => {
-    const response = await noCors(shape, clusterId, options);
-    expect(response.statusCode).toBe(statusCode);
-    expect(response.headers.Vary).toBeUndefined();
-    expect(response.headers['Access-Control-Allow-Origin']).toBeUndefined();
-  });
+  ] as Array<[string, string, Parameters<typeof httpEvent>[2], number]>)(
+    'without CORS: %s',
+    async (_label, clusterId, options, statusCode) => {
+      const response = await noCors(shape, clusterId, options);
+      expect(response.statusCode).toBe(statusCode);
+      expect(response.headers.Vary).toBeUndefined();
+      expect(response.headers['Access-Control-Allow-Origin']).toBeUndefined();
+    },
+  );
 });

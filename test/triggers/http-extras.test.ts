@@ -13,13 +13,18 @@ const preflight = (origin: string) =>
 describe('CORS', () => {
   it('adds no CORS headers, and answers OPTIONS with 405, when CORS_ALLOW_ORIGINS is unset', async () => {
     const { handler } = stubbedStatusHandler();
-    const answer = (await handler(httpEvent('aws-http-v2', 'c1', { headers: { Origin: 'https://console.example.com' } }), {})) as HttpAnswer;
+    const answer = (await handler(
+      httpEvent('aws-http-v2', 'c1', { headers: { Origin: 'https://console.example.com' } }),
+      {},
+    )) as HttpAnswer;
     expect(answer.headers['Access-Control-Allow-Origin']).toBeUndefined();
     expect(((await handler(preflight('https://console.example.com'), {})) as HttpAnswer).statusCode).toBe(405);
   });
 
   it('answers a preflight from an allowed origin, without calling MRS', async () => {
-    const { handler, calls } = stubbedStatusHandler({ env: { CORS_ALLOW_ORIGINS: 'https://console.example.com, https://ops.example.com' } });
+    const { handler, calls } = stubbedStatusHandler({
+      env: { CORS_ALLOW_ORIGINS: 'https://console.example.com, https://ops.example.com' },
+    });
     const answer = (await handler(preflight('https://ops.example.com'), {})) as HttpAnswer;
     expect(answer.statusCode).toBe(204);
     expect(answer.headers).toMatchObject({
@@ -32,10 +37,16 @@ describe('CORS', () => {
 
   it('lets an allowed origin read answers and errors, and no other', async () => {
     const { handler } = stubbedStatusHandler({ env: { CORS_ALLOW_ORIGINS: 'https://console.example.com' } });
-    const allowed = (await handler(httpEvent('functiongraph-apig', 'c1', { headers: { Origin: 'https://console.example.com' } }), {})) as HttpAnswer;
+    const allowed = (await handler(
+      httpEvent('functiongraph-apig', 'c1', { headers: { Origin: 'https://console.example.com' } }),
+      {},
+    )) as HttpAnswer;
     expect(allowed.headers['Access-Control-Allow-Origin']).toBe('https://console.example.com');
     expect(allowed.headers['Access-Control-Expose-Headers']).toContain('X-Cache');
-    const error = (await handler(httpEvent('functiongraph-apig', 'a/b', { headers: { Origin: 'https://console.example.com' } }), {})) as HttpAnswer;
+    const error = (await handler(
+      httpEvent('functiongraph-apig', 'a/b', { headers: { Origin: 'https://console.example.com' } }),
+      {},
+    )) as HttpAnswer;
     expect(error.statusCode).toBe(400);
     expect(error.headers['Access-Control-Allow-Origin']).toBe('https://console.example.com');
     const other = (await handler(httpEvent('functiongraph-apig', 'c1', { headers: { Origin: 'https://evil.example' } }), {})) as HttpAnswer;

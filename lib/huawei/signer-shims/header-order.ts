@@ -22,7 +22,11 @@ export function compareHeaderNames(a: string, b: string): number {
 
 /** Whether `localeCompare` uses a collation with no tailoring of `[a-z0-9-]`: read from the environment as ICU reads it. */
 export function collatesInRootOrder(env: NodeJS.ProcessEnv = process.env, execArgv: readonly string[] = process.execArgv): boolean {
-  if (env.NODE_ICU_DATA !== undefined || execArgv.some((arg) => arg.startsWith('--icu-data-dir')) || /--icu-data-dir/.test(env.NODE_OPTIONS ?? '')) {
+  if (
+    env.NODE_ICU_DATA !== undefined ||
+    execArgv.some((arg) => arg.startsWith('--icu-data-dir')) ||
+    /--icu-data-dir/.test(env.NODE_OPTIONS ?? '')
+  ) {
     return false;
   }
   const locale = env.LC_ALL ?? env.LC_MESSAGES ?? env.LANG;

@@ -9,7 +9,8 @@
 import type { UrlWithParsedQuery } from 'node:url';
 
 /** Lowercase labels of at most 63 characters (url.parse moves the rest of a longer one into the path). */
-const PLAIN_URL = /^https?:\/\/((?:[a-z0-9-]{1,63}\.)*[a-z0-9-]{1,63}(?::\d{1,5})?)(\/[A-Za-z0-9\-._~%!$&()*+,;=:@/]*)(?:\?[A-Za-z0-9\-._~%!$&()*+,;=:@/?]*)?$/;
+const PLAIN_URL =
+  /^https?:\/\/((?:[a-z0-9-]{1,63}\.)*[a-z0-9-]{1,63}(?::\d{1,5})?)(\/[A-Za-z0-9\-._~%!$&()*+,;=:@/]*)(?:\?[A-Za-z0-9\-._~%!$&()*+,;=:@/?]*)?$/;
 
 export interface SignerUrl {
   readonly host: string | null;
