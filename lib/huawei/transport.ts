@@ -37,6 +37,8 @@ export class TransportError extends Error {
     super(message);
   }
 }
+// Its name survives minification (the bundles are built without esbuild's keepNames): it is the `cause` of UpstreamTimeout and UpstreamUnavailable.
+Object.defineProperty(TransportError, 'name', { value: 'TransportError' });
 
 export type Send = (request: OutboundRequest, timeoutMs: number) => Promise<OutboundResponse>;
 
