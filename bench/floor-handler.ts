@@ -1,18 +1,18 @@
 /**
  * The floor of a cold invocation, for `npm run bench` alone (never deployed): the least code
  * that answers `{"cluster_id": "..."}` correctly. No framework, no SDK, no cache, no retries,
- * no logging: `node:crypto` SDK-HMAC-SHA256 signing and one request (`node:http` for the
- * loopback emulator, `node:https` otherwise). The emulator verifies its signature like any
- * other; bench/run.mjs fails if it refuses one.
+ * no logging: `node:crypto` SDK-HMAC-SHA256 signing and one `node:https` request (MRS is
+ * https only; the bench serves its emulator over TLS). The emulator verifies its signature
+ * like any other; bench/run.mjs fails if it refuses one.
  */
 import { createHash, createHmac } from 'node:crypto';
-import http from 'node:http';
 import https from 'node:https';
 
 const ALGORITHM = 'SDK-HMAC-SHA256';
 const CLUSTER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 const endpoint = new URL(required('MRS_ENDPOINT'));
+if (endpoint.protocol !== 'https:') throw new Error('MRS_ENDPOINT must be https.');
 const projectId = required('MRS_PROJECT_ID');
 const accessKey = required('HUAWEICLOUD_SDK_AK');
 const secretKey = required('HUAWEICLOUD_SDK_SK');
@@ -51,7 +51,7 @@ export async function handler(event: { cluster_id?: unknown }) {
 
 function get(url: URL, headers: Record<string, string>): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const request = (url.protocol === 'https:' ? https : http).request(url, { method: 'GET', headers }, (response) => {
+    const request = https.request(url, { method: 'GET', headers }, (response) => {
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (body += chunk));

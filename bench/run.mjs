@@ -1,6 +1,6 @@
 // `npm run bench`: the status function beside a naive baseline (bench/baseline-handler.ts,
-// the SDK's full client), in one run: bundle size, module load time (with and without
-// esbuild's keepNames), a whole cold invocation beside a bare floor (bench/floor-handler.ts)
+// the SDK's full client), in one run: bundle size, module load time (error class names: esbuild's
+// keepNames, the deployed naming, none), a whole cold invocation over TLS beside a bare floor (bench/floor-handler.ts)
 // and beside builds without each cold-start change, what each module adds to the bundle,
 // warm invocation cost (uncached, memory-tier hit, Redis-tier hit), upstream calls for a
 // burst of lookups, and the waiters' MRS calls and answer times over a timed sync
@@ -8,13 +8,14 @@
 // .bench/results.json.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { selfSignedCert } from './tls-cert.mjs';
 import { buildFunctions, FUNCTION_BUNDLE, FUNCTION_PLUGINS, lazyChunksApartPlugin, signerShims, signerShimsPlugin } from '../esbuild.config.mjs';
 import { measureWaiters, printWaiters, waiterVerdicts } from './waiters.mjs';
 
@@ -123,13 +124,18 @@ function coldInvocation(file, env) {
  */
 async function measureCold(fleetBundle, variants) {
   const { startEmulator } = requireFile(fleetBundle);
+  // Over TLS, as production MRS is https only: every variant loads node:https and shakes hands.
+  const tls = selfSignedCert(join(scratch, 'tls'));
   const emulator = await startEmulator({
+    tls: { key: tls.key, cert: tls.cert },
     projectId: BENCH_ENV.MRS_PROJECT_ID,
     credentials: [{ accessKey: BENCH_ENV.HUAWEICLOUD_SDK_AK, secretKey: BENCH_ENV.HUAWEICLOUD_SDK_SK }],
     clusters: { [COLD_CLUSTER]: false },
   });
   try {
-    const env = { ...BENCH_ENV, MRS_ENDPOINT: emulator.url, PATH: process.env.PATH ?? '' };
+    assert.match(emulator.url, /^https:\/\/127\.0\.0\.1:/);
+    // Trusted, never verification turned off: node reads NODE_EXTRA_CA_CERTS once, at process start.
+    const env = { ...BENCH_ENV, MRS_ENDPOINT: emulator.url, NODE_EXTRA_CA_CERTS: tls.certFile, PATH: process.env.PATH ?? '' };
     const once = async (name) => {
       const before = emulator.requests.length;
       const variant = typeof variants[name] === 'string' ? { file: variants[name] } : variants[name];
@@ -310,21 +316,38 @@ function printReport(r) {
   console.log(`| load time, p10 / p90 | ${ms(status.p10)} / ${ms(status.p90)} ms | ${ms(statusWithRedis.p10)} / ${ms(statusWithRedis.p90)} ms | ${ms(baseline.p10)} / ${ms(baseline.p90)} ms | | | |`);
   console.log(`| load time, min / max | ${ms(status.min)} / ${ms(status.max)} ms | ${ms(statusWithRedis.min)} / ${ms(statusWithRedis.max)} ms | ${ms(baseline.min)} / ${ms(baseline.max)} ms | | | |`);
 
-  const n = r.loadMs.statusNoKeepNames;
-  const signed = (x, digits, unit) => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}${unit}`;
-  console.log(`\nkeepNames (esbuild; keeps \`error.constructor.name\` readable in the minified bundle): the status bundle built with and without it, load times from the same interleaved runs.\n`);
-  console.log('| | status bundle (keepNames, as deployed) | status bundle without keepNames | cost of keepNames |');
-  console.log('|---|---:|---:|---:|');
-  console.log(`| bundle size (index.js) | ${kib(r.bytes.status)} | ${kib(r.bytes.statusNoKeepNames)} | ${signed(r.bytes.status - r.bytes.statusNoKeepNames, 0, ' B')} (${signed((100 * (r.bytes.status - r.bytes.statusNoKeepNames)) / r.bytes.statusNoKeepNames, 1, '%')}) |`);
-  console.log(`| load time, median | ${ms(status.median)} ms | ${ms(n.median)} ms | ${signed(status.median - n.median, 2, ' ms')} |`);
-  console.log(`| load time, p10 / p90 | ${ms(status.p10)} / ${ms(status.p90)} ms | ${ms(n.p10)} / ${ms(n.p90)} ms | |`);
-  const c = r.cold;
-  console.log(`| whole cold invocation, first answer, median (below) | ${ms(c.status.answerMs.median)} ms | ${ms(c.statusNoKeepNames.answerMs.median)} ms | ${signed(c.status.answerMs.median - c.statusNoKeepNames.answerMs.median, 2, ' ms')} |`);
+  printNames(r);
+  printCold(r);
+  printRest(r);
+}
 
+/** Error class names: esbuild's keepNames on everything, against naming only the classes tools report (as deployed), against none. */
+function printNames(r) {
+  const kib = (bytes) => `${bytes.toLocaleString('en-US')} B (${(bytes / 1024).toFixed(1)} KiB)`;
+  const ms = (x) => x.toFixed(2);
+  const signed = (x, digits, unit) => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}${unit}`;
+  const l = r.loadMs;
+  const c = r.cold;
+  console.log(`\nError class names (\`error.constructor.name\`, which serverless-offline reports): esbuild's keepNames wraps every named function and class in \`__name(...)\` at load; the deployed bundle names only its error classes (lib/errors.ts, TransportError). Load times from the same interleaved runs, first answers from the cold runs below.\n`);
+  console.log('| status bundle | bundle size | load, median | first answer, median (below) | CPU time, median | first answer vs targeted |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  const line = (label, bytes, load, cold) =>
+    console.log(`| ${label} | ${kib(bytes)} | ${ms(load.median)} ms | ${ms(cold.answerMs.median)} ms | ${ms(cold.cpuMs.median)} ms | ${cold === c.status ? '' : signed(cold.answerMs.median - c.status.answerMs.median, 2, ' ms')} |`);
+  line('keepNames on everything (before)', r.bytes.statusGlobalKeepNames, l.statusGlobalKeepNames, c.statusGlobalKeepNames);
+  line('error classes named (as deployed)', r.bytes.status, l.status, c.status);
+  line('no names (minified letters: not deployable)', r.bytes.statusNoNames, l.statusNoNames, c.statusNoNames);
+}
+
+function printCold(r) {
+  const kib = (bytes) => `${bytes.toLocaleString('en-US')} B (${(bytes / 1024).toFixed(1)} KiB)`;
+  const ms = (x) => x.toFixed(2);
+  const verdict = (ok) => (ok ? '**PASS**' : '**FAIL**');
+  const signed = (x, digits, unit) => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}${unit}`;
+  const c = r.cold;
   const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
   const ratio = (a, b) => `${(a / b).toFixed(2)}x`;
   console.log(
-    `\nWhole cold invocation: a fresh node process requires the bundle and answers one direct event (\`{"cluster_id": "${COLD_CLUSTER}"}\`) from the emulator on loopback, which verifies every signature; ${COLD_RUNS} runs each, interleaved, medians. Times count from just before the require (node's own start-up, the same for all, is left out). The floor is bench/floor-handler.ts: no framework, no SDK, no cache, no retries, \`node:crypto\` signing and one \`node:http\` request.\n`,
+    `\nWhole cold invocation: a fresh node process requires the bundle and answers one direct event (\`{"cluster_id": "${COLD_CLUSTER}"}\`) from the emulator on loopback, which verifies every signature; ${COLD_RUNS} runs each, interleaved, medians. Times count from just before the require (node's own start-up, the same for all, is left out). The emulator serves TLS here (a throwaway self-signed certificate made with openssl into .bench/, trusted through NODE_EXTRA_CA_CERTS), as production MRS is https only: **every variant, floor included, loads \`node:https\` and does a TLS handshake with the emulator.** The floor is bench/floor-handler.ts: no framework, no SDK, no cache, no retries, \`node:crypto\` signing and one \`node:https\` request.\n`,
   );
   console.log('| | status bundle | floor (bare handler) | naive baseline (sdk-core client) | status / floor | goal | result |');
   console.log('|---|---:|---:|---:|---:|---|---|');
@@ -352,7 +375,7 @@ function printReport(r) {
   row("without deferring @middy/core's `node:stream/web` import (streamed responses only)", c.statusMiddyStreamWeb, r.bytes.statusMiddyStreamWeb);
   row("without the url shim (the SDK's first `url.parse`)", c.statusUrlParse, r.bytes.statusUrlParse);
   row('without the credential-sources chunk (the Secrets Manager, OIDC and ECS metadata sources bundled inline, still required at first use: their 20 KB parsed at every cold start)', c.statusCredentialSourcesInline, r.bytes.statusCredentialSourcesInline);
-  row('without keepNames (a setting, not a change: kept for readable error names)', c.statusNoKeepNames, r.bytes.statusNoKeepNames);
+  row('with keepNames on everything instead of naming the error classes (as before)', c.statusGlobalKeepNames, r.bytes.statusGlobalKeepNames);
 
   const cc = c.statusCodeCache;
   const quiet = c.statusNoLogLine;
@@ -365,7 +388,14 @@ function printReport(r) {
     );
   part("loaded through a V8 code cache (bench/code-cache-loader.cjs; never deployed): V8 compiling the bundle's JavaScript", cc);
   part('LOG_LEVEL=error, so the answer writes no log line: logging (formatting, scrubbing, and opening stdout, a pipe here)', quiet);
-  console.log('\nWhat neither explains is running more code for the first time than the floor has: configuration, middleware, credentials chain, cache, retries and deadlines, response reading; keepNames is measured above.');
+  console.log('\nWhat neither explains is running more code for the first time than the floor has: configuration, middleware, credentials chain, cache, retries and deadlines, response reading; error class naming is measured above.');
+}
+
+/** The sections after the cold invocations: what the bundle is made of, warm calls, the burst and the waiters. */
+function printRest(r) {
+  const ms = (x) => x.toFixed(2);
+  const us = (x) => `${x.toFixed(1)} µs`;
+  const verdict = (ok) => (ok ? '**PASS**' : '**FAIL**');
 
   console.log('\nWhat the status bundle (index.js) is made of, by source (esbuild metafile, minified bytes).\n');
   console.log('| source | bytes |');
@@ -412,10 +442,27 @@ const statusVariant = async (folder, change) => {
   const variantSizes = await buildFunctions({ quiet: true, outdir: join(scratch, folder), names: [STATUS_FUNCTION], ...change });
   return { file: join(scratch, folder, STATUS_FUNCTION, 'index.js'), bytes: variantSizes[relative(root, join(scratch, folder, STATUS_FUNCTION, 'index.js'))] };
 };
+/** lib/errors.ts and lib/huawei/transport.ts without their class naming (for the keepNames comparison). */
+const withoutTargetedNames = {
+  name: 'without-targeted-names',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]lib[\\/](errors|huawei[\\/]transport)\.ts$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const stripped = source
+        .replace(/\nfor \(const \[name, type\] of Object\.entries\(\{[^}]*\}\)\) \{\n {2}Object\.defineProperty\(type, 'name', \{ value: name \}\);\n\}\n/, '\n')
+        .replace(/\nObject\.defineProperty\(TransportError, 'name', \{ value: 'TransportError' \}\);\n/, '\n');
+      assert.ok(!stripped.includes("Object.defineProperty(") || !/'name'/.test(stripped.slice(stripped.indexOf('Object.defineProperty('))), `naming left in ${args.path}`);
+      assert.notEqual(stripped, source, `no naming found in ${args.path}`);
+      return { contents: stripped, loader: 'ts' };
+    });
+  },
+};
 const withoutPlugin = (name, replacement) => FUNCTION_PLUGINS.flatMap((plugin) => (plugin.name !== name ? [plugin] : replacement ? [replacement] : []));
 assert.ok(FUNCTION_PLUGINS.includes(signerShims));
 const variants = {
-  noKeepNames: await statusVariant('no-keep-names', { options: { keepNames: false } }),
+  // Before: esbuild's keepNames on every function and class, no naming of our own. None: neither (minified names).
+  globalKeepNames: await statusVariant('global-keep-names', { options: { keepNames: true }, plugins: [withoutTargetedNames, ...FUNCTION_PLUGINS] }),
+  noNames: await statusVariant('no-names', { plugins: [withoutTargetedNames, ...FUNCTION_PLUGINS] }),
   localeCompare: await statusVariant('locale-compare', { plugins: withoutPlugin('signer-shims', signerShimsPlugin({ headerOrder: false })) }),
   middyStreamWeb: await statusVariant('middy-stream-web', { plugins: withoutPlugin('middy-web-streams-lazily') }),
   urlParse: await statusVariant('url-parse', { plugins: withoutPlugin('signer-shims', signerShimsPlugin({ url: false })) }),
@@ -437,13 +484,15 @@ try {
     // The client connects in the background; a refused port costs the load nothing more than a live one.
     statusWithRedis: { file: statusBundle, env: { ...BENCH_ENV, REDIS_URL: redis?.url ?? 'redis://127.0.0.1:9' } },
     baseline: { file: baselineBundle, env: BENCH_ENV },
-    statusNoKeepNames: { file: variants.noKeepNames.file, env: BENCH_ENV },
+    statusGlobalKeepNames: { file: variants.globalKeepNames.file, env: BENCH_ENV },
+    statusNoNames: { file: variants.noNames.file, env: BENCH_ENV },
   });
   const coldMs = await measureCold(fleetBundle, {
     status: statusBundle,
     floor: floorBundle,
     baseline: baselineBundle,
-    statusNoKeepNames: variants.noKeepNames.file,
+    statusGlobalKeepNames: variants.globalKeepNames.file,
+    statusNoNames: variants.noNames.file,
     statusLocaleCompare: variants.localeCompare.file,
     statusMiddyStreamWeb: variants.middyStreamWeb.file,
     statusUrlParse: variants.urlParse.file,
@@ -452,6 +501,22 @@ try {
     // The same bundle, its one info line per invocation off: what logging costs the first answer.
     statusNoLogLine: { file: statusBundle, env: { LOG_LEVEL: 'error' } },
   });
+  if (process.env.BENCH_COLD_ONLY === '1') {
+    // `BENCH_COLD_ONLY=1 npm run bench`: the load times, the naming table and the cold invocations only (a second reading of a borderline run).
+    const r = {
+      loadMs,
+      cold: coldMs,
+      bytes: { status: sizes[relative(root, statusBundle)], floor: statSync(floorBundle).size, baseline: statSync(baselineBundle).size, ...Object.fromEntries(Object.entries(variants).map(([k, v]) => [`status${k[0].toUpperCase()}${k.slice(1)}`, v.bytes])) },
+      coldToFloor: coldMs.status.answerMs.median / coldMs.floor.answerMs.median,
+      coldToFloorInRound: coldMs.status.answerToFloorInRound.median,
+    };
+    r.pass = { cold: r.coldToFloor <= GOALS.maxColdToFloor && r.coldToFloorInRound <= GOALS.maxColdToFloor };
+    console.log(`Node ${process.version} on ${os.cpus()[0].model}; cold section only.`);
+    printNames(r);
+    printCold(r);
+    writeFileSync(join(scratch, `results-cold-${Date.now()}.json`), `${JSON.stringify(r, null, 2)}\n`);
+    process.exit(0);
+  }
   const warmMicros = await measureWarm(warmBundle, redis?.url);
   const burst = await measureBurst(fleetBundle, { status: statusBundle, baseline: baselineBundle });
   // Waiters (bench/waiters.mjs): a sync of a set length played by the emulator, about 20 s.
@@ -467,7 +532,8 @@ try {
       statusRedisTier: sizes[relative(root, join(deployed, STATUS_FUNCTION, 'redis-tier.js'))],
       baseline: statSync(baselineBundle).size,
       floor: statSync(floorBundle).size,
-      statusNoKeepNames: variants.noKeepNames.bytes,
+      statusGlobalKeepNames: variants.globalKeepNames.bytes,
+      statusNoNames: variants.noNames.bytes,
       statusLocaleCompare: variants.localeCompare.bytes,
       statusMiddyStreamWeb: variants.middyStreamWeb.bytes,
       statusUrlParse: variants.urlParse.bytes,
