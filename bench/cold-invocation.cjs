@@ -17,7 +17,10 @@ handler({ cluster_id: process.argv[3] }, context).then(
     const rssBytes = process.memoryUsage.rss();
     const ms = (ns) => Number(ns) / 1e6;
     const cpuMs = (cpu.user + cpu.system) / 1e3;
-    require('node:fs').writeSync(3, JSON.stringify({ loadMs: ms(loaded - start), answerMs: ms(answered - start), cpuMs, rssBytes, answer }));
+    require('node:fs').writeSync(
+      3,
+      JSON.stringify({ loadMs: ms(loaded - start), answerMs: ms(answered - start), cpuMs, rssBytes, answer }),
+    );
     process.exit(0);
   },
   (error) => {

@@ -26,9 +26,14 @@ export async function handler(event: { cluster_id?: unknown }) {
     'Content-Type': 'application/json',
     'X-Project-Id': projectId,
     host: endpoint.host,
-    'X-Sdk-Date': new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, ''),
+    'X-Sdk-Date': new Date()
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d{3}/, ''),
   };
-  const names = Object.keys(headers).map((name) => name.toLowerCase()).sort();
+  const names = Object.keys(headers)
+    .map((name) => name.toLowerCase())
+    .sort();
   const byLowerName = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
   const signedHeaders = names.join(';');
   const canonicalRequest = [

@@ -16,7 +16,14 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { selfSignedCert } from './tls-cert.mjs';
-import { buildFunctions, FUNCTION_BUNDLE, FUNCTION_PLUGINS, lazyChunksApartPlugin, signerShims, signerShimsPlugin } from '../esbuild.config.mjs';
+import {
+  buildFunctions,
+  FUNCTION_BUNDLE,
+  FUNCTION_PLUGINS,
+  lazyChunksApartPlugin,
+  signerShims,
+  signerShimsPlugin,
+} from '../esbuild.config.mjs';
 import { measureWaiters, printWaiters, waiterVerdicts } from './waiters.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -81,7 +88,10 @@ const LOAD_SCRIPT =
 function measureLoads(variants) {
   const home = join(scratch, 'home');
   const loadOnce = ({ file, env }) => {
-    const out = execFileSync(process.execPath, ['-e', LOAD_SCRIPT, file], { env: { ...env, HOME: home, USERPROFILE: home }, encoding: 'utf8' }).trim();
+    const out = execFileSync(process.execPath, ['-e', LOAD_SCRIPT, file], {
+      env: { ...env, HOME: home, USERPROFILE: home },
+      encoding: 'utf8',
+    }).trim();
     // Anything besides the number (a cold-start error log, say) would mean the bundle did not load cleanly.
     assert.match(out, /^\d+(\.\d+)?$/, `unexpected output loading ${file}:\n${out}`);
     return Number(out);
@@ -112,7 +122,9 @@ function coldInvocation(file, env) {
     child.stderr.on('data', (chunk) => (errors += chunk));
     child.stdio[3].on('data', (chunk) => (figures += chunk));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(figures)) : reject(new Error(`cold invocation of ${file} exited ${code}:\n${errors}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(JSON.parse(figures)) : reject(new Error(`cold invocation of ${file} exited ${code}:\n${errors}`)),
+    );
   });
 }
 
@@ -241,7 +253,9 @@ async function measureWarm(warmBundle, redisUrl) {
     for (const id of clusters) await expectAnswer(viaRedis, directEvent(id), 'miss');
     for (const id of clusters) await expectAnswer(viaRedis, directEvent(id), 'hit');
     const misses = { before: 0 };
-    figures.redisHitDirect = await timeCalls((i) => viaRedis(directEvent(clusters[i % 2]), CONTEXT).then((a) => (misses.before += a.cache.status === 'hit' ? 0 : 1)));
+    figures.redisHitDirect = await timeCalls((i) =>
+      viaRedis(directEvent(clusters[i % 2]), CONTEXT).then((a) => (misses.before += a.cache.status === 'hit' ? 0 : 1)),
+    );
     assert.equal(misses.before, 0, 'every timed Redis-tier lookup must be a hit');
   }
   return figures;
@@ -267,7 +281,9 @@ async function measureBurst(fleetBundle, bundles) {
       emulator.reset();
       emulator.injectFault({ kind: 'delay', ms: BURST.mrsLatencyMs }, { times: Infinity });
       const started = performance.now();
-      const answers = await Promise.all(Array.from({ length: BURST.lookups }, (_, i) => handler(directEvent(clusterIds[i % BURST.clusters]), {})));
+      const answers = await Promise.all(
+        Array.from({ length: BURST.lookups }, (_, i) => handler(directEvent(clusterIds[i % BURST.clusters]), {})),
+      );
       assert.ok(answers.every((answer) => answer.is_synchronizing === false));
       counts[name] = { upstreamCalls: emulator.requests.length, wallMs: performance.now() - started };
     }
@@ -286,7 +302,9 @@ async function startRedis() {
       server.close(() => resolve(free));
     });
   });
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
   for (let i = 0; i < 200 && spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() !== 'PONG'; i += 1) {
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -310,11 +328,19 @@ function printReport(r) {
   console.log(`Load time: require() of the bundle in a fresh node process, ${LOAD_RUNS} runs each, interleaved.\n`);
   console.log('| | status bundle | status bundle, REDIS_URL set | naive baseline (sdk-core client) | baseline / status | goal | result |');
   console.log('|---|---:|---:|---:|---:|---|---|');
-  console.log(`| bundle size (index.js) | ${kib(r.bytes.status)} | (same file) | ${kib(r.bytes.baseline)} | ${(r.bytes.baseline / r.bytes.status).toFixed(1)}x | status at most 200 KB (${GOALS.maxStatusBytes.toLocaleString('en-US')} B) | ${verdict(r.pass.size)} |`);
+  console.log(
+    `| bundle size (index.js) | ${kib(r.bytes.status)} | (same file) | ${kib(r.bytes.baseline)} | ${(r.bytes.baseline / r.bytes.status).toFixed(1)}x | status at most 200 KB (${GOALS.maxStatusBytes.toLocaleString('en-US')} B) | ${verdict(r.pass.size)} |`,
+  );
   console.log(`| redis-tier.js beside it, required only with REDIS_URL | | ${kib(r.bytes.statusRedisTier)} | | | | |`);
-  console.log(`| load time, median | ${ms(status.median)} ms | ${ms(statusWithRedis.median)} ms | ${ms(baseline.median)} ms | ${r.loadSpeedup.toFixed(1)}x | status at least ${GOALS.minLoadSpeedup}x faster | ${verdict(r.pass.load)} |`);
-  console.log(`| load time, p10 / p90 | ${ms(status.p10)} / ${ms(status.p90)} ms | ${ms(statusWithRedis.p10)} / ${ms(statusWithRedis.p90)} ms | ${ms(baseline.p10)} / ${ms(baseline.p90)} ms | | | |`);
-  console.log(`| load time, min / max | ${ms(status.min)} / ${ms(status.max)} ms | ${ms(statusWithRedis.min)} / ${ms(statusWithRedis.max)} ms | ${ms(baseline.min)} / ${ms(baseline.max)} ms | | | |`);
+  console.log(
+    `| load time, median | ${ms(status.median)} ms | ${ms(statusWithRedis.median)} ms | ${ms(baseline.median)} ms | ${r.loadSpeedup.toFixed(1)}x | status at least ${GOALS.minLoadSpeedup}x faster | ${verdict(r.pass.load)} |`,
+  );
+  console.log(
+    `| load time, p10 / p90 | ${ms(status.p10)} / ${ms(status.p90)} ms | ${ms(statusWithRedis.p10)} / ${ms(statusWithRedis.p90)} ms | ${ms(baseline.p10)} / ${ms(baseline.p90)} ms | | | |`,
+  );
+  console.log(
+    `| load time, min / max | ${ms(status.min)} / ${ms(status.max)} ms | ${ms(statusWithRedis.min)} / ${ms(statusWithRedis.max)} ms | ${ms(baseline.min)} / ${ms(baseline.max)} ms | | | |`,
+  );
 
   printNames(r);
   printCold(r);
@@ -328,11 +354,17 @@ function printNames(r) {
   const signed = (x, digits, unit) => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}${unit}`;
   const l = r.loadMs;
   const c = r.cold;
-  console.log(`\nError class names (\`error.constructor.name\`, which serverless-offline reports): esbuild's keepNames wraps every named function and class in \`__name(...)\` at load; the deployed bundle names only its error classes (lib/errors.ts, TransportError). Load times from the same interleaved runs, first answers from the cold runs below.\n`);
-  console.log('| status bundle | bundle size | load, median | first answer, median (below) | CPU time, median | first answer vs targeted |');
+  console.log(
+    `\nError class names (\`error.constructor.name\`, which serverless-offline reports): esbuild's keepNames wraps every named function and class in \`__name(...)\` at load; the deployed bundle names only its error classes (lib/errors.ts, TransportError). Load times from the same interleaved runs, first answers from the cold runs below.\n`,
+  );
+  console.log(
+    '| status bundle | bundle size | load, median | first answer, median (below) | CPU time, median | first answer vs targeted |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|');
   const line = (label, bytes, load, cold) =>
-    console.log(`| ${label} | ${kib(bytes)} | ${ms(load.median)} ms | ${ms(cold.answerMs.median)} ms | ${ms(cold.cpuMs.median)} ms | ${cold === c.status ? '' : signed(cold.answerMs.median - c.status.answerMs.median, 2, ' ms')} |`);
+    console.log(
+      `| ${label} | ${kib(bytes)} | ${ms(load.median)} ms | ${ms(cold.answerMs.median)} ms | ${ms(cold.cpuMs.median)} ms | ${cold === c.status ? '' : signed(cold.answerMs.median - c.status.answerMs.median, 2, ' ms')} |`,
+    );
   line('keepNames on everything (before)', r.bytes.statusGlobalKeepNames, l.statusGlobalKeepNames, c.statusGlobalKeepNames);
   line('error classes named (as deployed)', r.bytes.status, l.status, c.status);
   line('no names (minified letters: not deployable)', r.bytes.statusNoNames, l.statusNoNames, c.statusNoNames);
@@ -351,36 +383,74 @@ function printCold(r) {
   );
   console.log('| | status bundle | floor (bare handler) | naive baseline (sdk-core client) | status / floor | goal | result |');
   console.log('|---|---:|---:|---:|---:|---|---|');
-  console.log(`| load (require), median | ${ms(c.status.loadMs.median)} ms | ${ms(c.floor.loadMs.median)} ms | ${ms(c.baseline.loadMs.median)} ms | ${ratio(c.status.loadMs.median, c.floor.loadMs.median)} | | |`);
-  console.log(`| invocation (handler call to answer), median | ${ms(c.status.invokeMs.median)} ms | ${ms(c.floor.invokeMs.median)} ms | ${ms(c.baseline.invokeMs.median)} ms | ${ratio(c.status.invokeMs.median, c.floor.invokeMs.median)} | | |`);
-  console.log(`| **first answer** (require to answer), median | ${ms(c.status.answerMs.median)} ms | ${ms(c.floor.answerMs.median)} ms | ${ms(c.baseline.answerMs.median)} ms | ${r.coldToFloor.toFixed(2)}x | at most ${GOALS.maxColdToFloor}x the floor, read both ways | ${verdict(r.pass.cold)} |`);
-  console.log(`| first answer over the floor's in the same round, median of the ${COLD_RUNS} rounds | ${c.status.answerToFloorInRound.median.toFixed(2)}x | 1.00x | ${c.baseline.answerToFloorInRound.median.toFixed(2)}x | ${r.coldToFloorInRound.toFixed(2)}x | (same goal) | |`);
-  console.log(`| CPU time (user + system) from require to answer, median | ${ms(c.status.cpuMs.median)} ms | ${ms(c.floor.cpuMs.median)} ms | ${ms(c.baseline.cpuMs.median)} ms | ${ratio(c.status.cpuMs.median, c.floor.cpuMs.median)} | | |`);
-  console.log(`| first answer, p10 / p90 | ${ms(c.status.answerMs.p10)} / ${ms(c.status.answerMs.p90)} ms | ${ms(c.floor.answerMs.p10)} / ${ms(c.floor.answerMs.p90)} ms | ${ms(c.baseline.answerMs.p10)} / ${ms(c.baseline.answerMs.p90)} ms | | | |`);
-  console.log(`| RSS after the answer, median | ${mib(c.status.rssBytes.median)} | ${mib(c.floor.rssBytes.median)} | ${mib(c.baseline.rssBytes.median)} | ${signed((c.status.rssBytes.median - c.floor.rssBytes.median) / 1024 / 1024, 1, ' MiB')} | | |`);
+  console.log(
+    `| load (require), median | ${ms(c.status.loadMs.median)} ms | ${ms(c.floor.loadMs.median)} ms | ${ms(c.baseline.loadMs.median)} ms | ${ratio(c.status.loadMs.median, c.floor.loadMs.median)} | | |`,
+  );
+  console.log(
+    `| invocation (handler call to answer), median | ${ms(c.status.invokeMs.median)} ms | ${ms(c.floor.invokeMs.median)} ms | ${ms(c.baseline.invokeMs.median)} ms | ${ratio(c.status.invokeMs.median, c.floor.invokeMs.median)} | | |`,
+  );
+  console.log(
+    `| **first answer** (require to answer), median | ${ms(c.status.answerMs.median)} ms | ${ms(c.floor.answerMs.median)} ms | ${ms(c.baseline.answerMs.median)} ms | ${r.coldToFloor.toFixed(2)}x | at most ${GOALS.maxColdToFloor}x the floor, read both ways | ${verdict(r.pass.cold)} |`,
+  );
+  console.log(
+    `| first answer over the floor's in the same round, median of the ${COLD_RUNS} rounds | ${c.status.answerToFloorInRound.median.toFixed(2)}x | 1.00x | ${c.baseline.answerToFloorInRound.median.toFixed(2)}x | ${r.coldToFloorInRound.toFixed(2)}x | (same goal) | |`,
+  );
+  console.log(
+    `| CPU time (user + system) from require to answer, median | ${ms(c.status.cpuMs.median)} ms | ${ms(c.floor.cpuMs.median)} ms | ${ms(c.baseline.cpuMs.median)} ms | ${ratio(c.status.cpuMs.median, c.floor.cpuMs.median)} | | |`,
+  );
+  console.log(
+    `| first answer, p10 / p90 | ${ms(c.status.answerMs.p10)} / ${ms(c.status.answerMs.p90)} ms | ${ms(c.floor.answerMs.p10)} / ${ms(c.floor.answerMs.p90)} ms | ${ms(c.baseline.answerMs.p10)} / ${ms(c.baseline.answerMs.p90)} ms | | | |`,
+  );
+  console.log(
+    `| RSS after the answer, median | ${mib(c.status.rssBytes.median)} | ${mib(c.floor.rssBytes.median)} | ${mib(c.baseline.rssBytes.median)} | ${signed((c.status.rssBytes.median - c.floor.rssBytes.median) / 1024 / 1024, 1, ' MiB')} | | |`,
+  );
   console.log(`| bundle size | ${kib(r.bytes.status)} | ${kib(r.bytes.floor)} | ${kib(r.bytes.baseline)} | | | |`);
   console.log(
     `\nGap to the floor, medians: load ${signed(c.status.loadMs.median - c.floor.loadMs.median, 2, ' ms')}, invocation ${signed(c.status.invokeMs.median - c.floor.invokeMs.median, 2, ' ms')}, first answer ${signed(c.status.answerMs.median - c.floor.answerMs.median, 2, ' ms')}; the 1.5x goal allows ${signed(c.floor.answerMs.median * (GOALS.maxColdToFloor - 1), 2, ' ms')}.`,
   );
 
-  console.log('\nWhat each cold-start change is worth: the status bundle built without it, in the same interleaved cold runs (positive: the change saves that much).\n');
-  console.log('| status bundle | bundle size | load, median | first answer, median | CPU time, median | RSS after the answer | first answer saved by the change (medians) | CPU time saved (medians) |');
+  console.log(
+    '\nWhat each cold-start change is worth: the status bundle built without it, in the same interleaved cold runs (positive: the change saves that much).\n',
+  );
+  console.log(
+    '| status bundle | bundle size | load, median | first answer, median | CPU time, median | RSS after the answer | first answer saved by the change (medians) | CPU time saved (medians) |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
   const row = (label, v, bytes) =>
     console.log(
       `| ${label} | ${kib(bytes)} | ${ms(v.loadMs.median)} ms | ${ms(v.answerMs.median)} ms | ${ms(v.cpuMs.median)} ms | ${mib(v.rssBytes.median)} | ${v === c.status ? '' : signed(v.answerMs.median - c.status.answerMs.median, 2, ' ms')} | ${v === c.status ? '' : signed(v.cpuMs.median - c.status.cpuMs.median, 2, ' ms')} |`,
     );
   row('as deployed', c.status, r.bytes.status);
-  row("without the header-order shim (the SDK's `localeCompare`: ICU collation set up on the first signature)", c.statusLocaleCompare, r.bytes.statusLocaleCompare);
-  row("without deferring @middy/core's `node:stream/web` import (streamed responses only)", c.statusMiddyStreamWeb, r.bytes.statusMiddyStreamWeb);
+  row(
+    "without the header-order shim (the SDK's `localeCompare`: ICU collation set up on the first signature)",
+    c.statusLocaleCompare,
+    r.bytes.statusLocaleCompare,
+  );
+  row(
+    "without deferring @middy/core's `node:stream/web` import (streamed responses only)",
+    c.statusMiddyStreamWeb,
+    r.bytes.statusMiddyStreamWeb,
+  );
   row("without the url shim (the SDK's first `url.parse`)", c.statusUrlParse, r.bytes.statusUrlParse);
-  row('without the credential-sources chunk (the Secrets Manager, OIDC and ECS metadata sources bundled inline, still required at first use: their 20 KB parsed at every cold start)', c.statusCredentialSourcesInline, r.bytes.statusCredentialSourcesInline);
-  row('with keepNames on everything instead of naming the error classes (as before)', c.statusGlobalKeepNames, r.bytes.statusGlobalKeepNames);
+  row(
+    'without the credential-sources chunk (the Secrets Manager, OIDC and ECS metadata sources bundled inline, still required at first use: their 20 KB parsed at every cold start)',
+    c.statusCredentialSourcesInline,
+    r.bytes.statusCredentialSourcesInline,
+  );
+  row(
+    'with keepNames on everything instead of naming the error classes (as before)',
+    c.statusGlobalKeepNames,
+    r.bytes.statusGlobalKeepNames,
+  );
 
   const cc = c.statusCodeCache;
   const quiet = c.statusNoLogLine;
-  console.log(`\nWhat the remaining gap to the floor (${signed(c.status.answerMs.median - c.floor.answerMs.median, 2, ' ms')} first answer, ${signed(c.status.cpuMs.median - c.floor.cpuMs.median, 2, ' ms')} CPU, medians) is made of: the deployed status bundle under analysis only, same interleaved runs.\n`);
-  console.log('| status bundle, analysis | first answer, median | CPU time, median | share of the gap: first answer | share of the gap: CPU | over the floor |');
+  console.log(
+    `\nWhat the remaining gap to the floor (${signed(c.status.answerMs.median - c.floor.answerMs.median, 2, ' ms')} first answer, ${signed(c.status.cpuMs.median - c.floor.cpuMs.median, 2, ' ms')} CPU, medians) is made of: the deployed status bundle under analysis only, same interleaved runs.\n`,
+  );
+  console.log(
+    '| status bundle, analysis | first answer, median | CPU time, median | share of the gap: first answer | share of the gap: CPU | over the floor |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|');
   const part = (label, v) =>
     console.log(
@@ -388,7 +458,9 @@ function printCold(r) {
     );
   part("loaded through a V8 code cache (bench/code-cache-loader.cjs; never deployed): V8 compiling the bundle's JavaScript", cc);
   part('LOG_LEVEL=error, so the answer writes no log line: logging (formatting, scrubbing, and opening stdout, a pipe here)', quiet);
-  console.log('\nWhat neither explains is running more code for the first time than the floor has: configuration, middleware, credentials chain, cache, retries and deadlines, response reading; error class naming is measured above.');
+  console.log(
+    '\nWhat neither explains is running more code for the first time than the floor has: configuration, middleware, credentials chain, cache, retries and deadlines, response reading; error class naming is measured above.',
+  );
 }
 
 /** The sections after the cold invocations: what the bundle is made of, warm calls, the burst and the waiters. */
@@ -403,7 +475,9 @@ function printRest(r) {
   for (const [source, bytes] of Object.entries(r.statusModuleBytes)) console.log(`| ${source} | ${bytes.toLocaleString('en-US')} |`);
 
   const w = r.warmMicros;
-  console.log(`\nWarm invocation through the whole middleware stack, stubbed MRS client: ${TIMED_CALLS.toLocaleString('en-US')} sequential awaited calls each, after ${WARM_UP_CALLS.toLocaleString('en-US')} warm-up calls.\n`);
+  console.log(
+    `\nWarm invocation through the whole middleware stack, stubbed MRS client: ${TIMED_CALLS.toLocaleString('en-US')} sequential awaited calls each, after ${WARM_UP_CALLS.toLocaleString('en-US')} warm-up calls.\n`,
+  );
   console.log('| warm call | median | p99 |');
   console.log('|---|---:|---:|');
   console.log(`| bare async function returning the stub's answer | ${us(w.bare.median)} | ${us(w.bare.p99)} |`);
@@ -416,10 +490,14 @@ function printRest(r) {
       ? `| status handler, Redis-tier hit (loopback redis-server), direct event | ${us(w.redisHitDirect.median)} | ${us(w.redisHitDirect.p99)} |`
       : '| status handler, Redis-tier hit | not measured: redis-server is not installed | |',
   );
-  console.log(`\nMemory-tier hit / cache-off invocation (direct, medians): ${r.hitToUncached.toFixed(2)}x; goal at most ${GOALS.maxHitToUncached}x: ${verdict(r.pass.hitCost)}`);
+  console.log(
+    `\nMemory-tier hit / cache-off invocation (direct, medians): ${r.hitToUncached.toFixed(2)}x; goal at most ${GOALS.maxHitToUncached}x: ${verdict(r.pass.hitCost)}`,
+  );
 
   const b = r.burst;
-  console.log(`\nBurst: ${BURST.lookups.toLocaleString('en-US')} concurrent direct invocations over ${BURST.clusters} clusters, cold cache, emulator answering after ${BURST.mrsLatencyMs} ms.\n`);
+  console.log(
+    `\nBurst: ${BURST.lookups.toLocaleString('en-US')} concurrent direct invocations over ${BURST.clusters} clusters, cold cache, emulator answering after ${BURST.mrsLatencyMs} ms.\n`,
+  );
   console.log('| handler | upstream MRS calls | wall time |');
   console.log('|---|---:|---:|');
   console.log(`| status bundle (cache, single flight) | ${b.status.upstreamCalls} | ${ms(b.status.wallMs)} ms |`);
@@ -440,7 +518,10 @@ const floorBundle = await bundle('floor-handler.ts', join(scratch, 'floor', 'ind
 /** The status function built without one setting or cold-start change each, to measure what it costs or saves. */
 const statusVariant = async (folder, change) => {
   const variantSizes = await buildFunctions({ quiet: true, outdir: join(scratch, folder), names: [STATUS_FUNCTION], ...change });
-  return { file: join(scratch, folder, STATUS_FUNCTION, 'index.js'), bytes: variantSizes[relative(root, join(scratch, folder, STATUS_FUNCTION, 'index.js'))] };
+  return {
+    file: join(scratch, folder, STATUS_FUNCTION, 'index.js'),
+    bytes: variantSizes[relative(root, join(scratch, folder, STATUS_FUNCTION, 'index.js'))],
+  };
 };
 /** lib/errors.ts and lib/huawei/transport.ts without their class naming (for the keepNames comparison). */
 const withoutTargetedNames = {
@@ -449,24 +530,38 @@ const withoutTargetedNames = {
     b.onLoad({ filter: /[\\/]lib[\\/](errors|huawei[\\/]transport)\.ts$/ }, (args) => {
       const source = readFileSync(args.path, 'utf8');
       const stripped = source
-        .replace(/\nfor \(const \[name, type\] of Object\.entries\(\{[^}]*\}\)\) \{\n {2}Object\.defineProperty\(type, 'name', \{ value: name \}\);\n\}\n/, '\n')
+        .replace(
+          /\nfor \(const \[name, type\] of Object\.entries\(\{[^}]*\}\)\) \{\n {2}Object\.defineProperty\(type, 'name', \{ value: name \}\);\n\}\n/,
+          '\n',
+        )
         .replace(/\nObject\.defineProperty\(TransportError, 'name', \{ value: 'TransportError' \}\);\n/, '\n');
-      assert.ok(!stripped.includes("Object.defineProperty(") || !/'name'/.test(stripped.slice(stripped.indexOf('Object.defineProperty('))), `naming left in ${args.path}`);
+      assert.ok(
+        !stripped.includes('Object.defineProperty(') || !/'name'/.test(stripped.slice(stripped.indexOf('Object.defineProperty('))),
+        `naming left in ${args.path}`,
+      );
       assert.notEqual(stripped, source, `no naming found in ${args.path}`);
       return { contents: stripped, loader: 'ts' };
     });
   },
 };
-const withoutPlugin = (name, replacement) => FUNCTION_PLUGINS.flatMap((plugin) => (plugin.name !== name ? [plugin] : replacement ? [replacement] : []));
+const withoutPlugin = (name, replacement) =>
+  FUNCTION_PLUGINS.flatMap((plugin) => (plugin.name !== name ? [plugin] : replacement ? [replacement] : []));
 assert.ok(FUNCTION_PLUGINS.includes(signerShims));
 const variants = {
   // Before: esbuild's keepNames on every function and class, no naming of our own. None: neither (minified names).
-  globalKeepNames: await statusVariant('global-keep-names', { options: { keepNames: true }, plugins: [withoutTargetedNames, ...FUNCTION_PLUGINS] }),
+  globalKeepNames: await statusVariant('global-keep-names', {
+    options: { keepNames: true },
+    plugins: [withoutTargetedNames, ...FUNCTION_PLUGINS],
+  }),
   noNames: await statusVariant('no-names', { plugins: [withoutTargetedNames, ...FUNCTION_PLUGINS] }),
-  localeCompare: await statusVariant('locale-compare', { plugins: withoutPlugin('signer-shims', signerShimsPlugin({ headerOrder: false })) }),
+  localeCompare: await statusVariant('locale-compare', {
+    plugins: withoutPlugin('signer-shims', signerShimsPlugin({ headerOrder: false })),
+  }),
   middyStreamWeb: await statusVariant('middy-stream-web', { plugins: withoutPlugin('middy-web-streams-lazily') }),
   urlParse: await statusVariant('url-parse', { plugins: withoutPlugin('signer-shims', signerShimsPlugin({ url: false })) }),
-  credentialSourcesInline: await statusVariant('credential-sources-inline', { plugins: withoutPlugin('lazy-chunks-apart', lazyChunksApartPlugin({ inline: ['./credential-sources'] })) }),
+  credentialSourcesInline: await statusVariant('credential-sources-inline', {
+    plugins: withoutPlugin('lazy-chunks-apart', lazyChunksApartPlugin({ inline: ['./credential-sources'] })),
+  }),
 };
 /** The deployed status bundle loaded through a V8 code cache (bench/code-cache-loader.cjs): what compiling its JavaScript costs. */
 const codeCache = join(scratch, 'code-cache');
@@ -506,7 +601,12 @@ try {
     const r = {
       loadMs,
       cold: coldMs,
-      bytes: { status: sizes[relative(root, statusBundle)], floor: statSync(floorBundle).size, baseline: statSync(baselineBundle).size, ...Object.fromEntries(Object.entries(variants).map(([k, v]) => [`status${k[0].toUpperCase()}${k.slice(1)}`, v.bytes])) },
+      bytes: {
+        status: sizes[relative(root, statusBundle)],
+        floor: statSync(floorBundle).size,
+        baseline: statSync(baselineBundle).size,
+        ...Object.fromEntries(Object.entries(variants).map(([k, v]) => [`status${k[0].toUpperCase()}${k.slice(1)}`, v.bytes])),
+      },
       coldToFloor: coldMs.status.answerMs.median / coldMs.floor.answerMs.median,
       coldToFloorInRound: coldMs.status.answerToFloorInRound.median,
     };

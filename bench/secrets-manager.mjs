@@ -30,14 +30,19 @@ const median = (values) => {
 /** One cold invocation in a fresh process (bench/cold-invocation.cjs); its figures. */
 function coldInvocation(file, env) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, 'bench', 'cold-invocation.cjs'), file, 'demo-idle'], { env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(root, 'bench', 'cold-invocation.cjs'), file, 'demo-idle'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    });
     let figures = '';
     let errors = '';
     child.stdout.resume();
     child.stderr.on('data', (chunk) => (errors += chunk));
     child.stdio[3].on('data', (chunk) => (figures += chunk));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(figures)) : reject(new Error(`cold invocation exited ${code}:\n${errors}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(JSON.parse(figures)) : reject(new Error(`cold invocation exited ${code}:\n${errors}`)),
+    );
   });
 }
 
@@ -53,7 +58,12 @@ export async function benchSecretsManager({ runs = RUNS } = {}) {
   const servers = join(scratch, 'servers.cjs');
   await build({
     ...NODE_BUNDLE,
-    stdin: { contents: "export { startEmulator } from './emulator/server'; export { startSecretsManagerStandIn } from './emulator/secrets-manager';", resolveDir: root, loader: 'ts' },
+    stdin: {
+      contents:
+        "export { startEmulator } from './emulator/server'; export { startSecretsManagerStandIn } from './emulator/secrets-manager';",
+      resolveDir: root,
+      loader: 'ts',
+    },
     outfile: servers,
     logLevel: 'error',
   });
@@ -65,7 +75,13 @@ export async function benchSecretsManager({ runs = RUNS } = {}) {
     secrets: { [SECRET_NAME]: JSON.stringify({ access_key: HUAWEI.accessKey, secret_key: HUAWEI.secretKey }) },
   });
   const home = join(scratch, 'home');
-  const base = { PATH: process.env.PATH ?? '', HOME: home, MRS_ENDPOINT: emulator.url, MRS_PROJECT_ID: PROJECT, STATUS_CACHE_TTL_SECONDS: '0' };
+  const base = {
+    PATH: process.env.PATH ?? '',
+    HOME: home,
+    MRS_ENDPOINT: emulator.url,
+    MRS_PROJECT_ID: PROJECT,
+    STATUS_CACHE_TTL_SECONDS: '0',
+  };
   const variants = {
     environmentKeys: { ...base, HUAWEICLOUD_SDK_AK: HUAWEI.accessKey, HUAWEICLOUD_SDK_SK: HUAWEI.secretKey },
     secretsManager: {
@@ -104,11 +120,15 @@ export async function benchSecretsManager({ runs = RUNS } = {}) {
       runs,
       bytes: { index: statSync(bundle).size, chunk: statSync(chunk).size },
       chunkLoadMs: median(chunkLoadMs),
-      ...Object.fromEntries(names.map((name) => [name, Object.fromEntries(Object.keys(samples[name]).map((key) => [key, figure(name, key)]))])),
+      ...Object.fromEntries(
+        names.map((name) => [name, Object.fromEntries(Object.keys(samples[name]).map((key) => [key, figure(name, key)]))]),
+      ),
     };
     const row = (label, name) =>
       `| ${label} | ${results[name].loadMs.toFixed(1)} | ${results[name].answerMs.toFixed(1)} | ${results[name].cpuMs.toFixed(0)} | ${(results[name].rssBytes / 2 ** 20).toFixed(1)} |`;
-    console.log(`\n### Secrets Manager credentials path (Lambda), status bundle, ${runs} cold processes each, medians (Node ${process.version})\n`);
+    console.log(
+      `\n### Secrets Manager credentials path (Lambda), status bundle, ${runs} cold processes each, medians (Node ${process.version})\n`,
+    );
     console.log('| credentials | load (ms) | first answer (ms) | CPU (ms) | RSS (MiB) |');
     console.log('| --- | --- | --- | --- | --- |');
     console.log(row('HUAWEICLOUD_SDK_AK/SK in the environment', 'environmentKeys'));

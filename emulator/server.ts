@@ -309,7 +309,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         return;
       }
     }
-    const reply = record.verification.ok ? dispatch(signedRoutes, { method, path, query, headers: req.headers, body }) : authenticationFailed(record.verification);
+    const reply = record.verification.ok
+      ? dispatch(signedRoutes, { method, path, query, headers: req.headers, body })
+      : authenticationFailed(record.verification);
     sendReply(res, reply, requestId);
   }
 

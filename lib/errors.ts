@@ -56,7 +56,10 @@ export class ProjectNotAllowed extends AdapterError {
 export class MethodNotAllowed extends AdapterError {
   override readonly name = 'MethodNotAllowed';
   readonly statusCode = 405;
-  constructor(readonly method: string, readonly allow: readonly string[]) {
+  constructor(
+    readonly method: string,
+    readonly allow: readonly string[],
+  ) {
     super(`Method ${quoteUntrusted(method)} is not allowed here; use ${allow.join(', ')}.`);
   }
 }

@@ -23,7 +23,10 @@ const ARGS = ['GET', ['GET']] as const;
 it('lib/errors.ts names every class it declares, and nothing else', () => {
   const list = /for \(const \[name, type\] of Object\.entries\(\{([^}]*)\}\)\)/.exec(errorsSource);
   expect(list).not.toBeNull();
-  const named = (list?.[1] ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+  const named = (list?.[1] ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   expect(declared.length).toBeGreaterThan(20);
   expect([...named].sort()).toEqual([...declared].sort());
 });
@@ -37,7 +40,8 @@ it('no class anywhere in lib/ extends Error unnamed, except ones that never leav
       else if (file.endsWith('.ts') && !file.endsWith(join('lib', 'errors.ts'))) {
         const text = readFileSync(file, 'utf8');
         for (const [, name] of text.matchAll(/class (\w+) extends \w*Error\b/g)) {
-          if (!text.includes(`Object.defineProperty(${name}, 'name', { value: '${name}' })`)) unnamed.push(`${file.slice(root.length + 1)}: ${name}`);
+          if (!text.includes(`Object.defineProperty(${name}, 'name', { value: '${name}' })`))
+            unnamed.push(`${file.slice(root.length + 1)}: ${name}`);
         }
       }
     }
@@ -107,7 +111,9 @@ handler({ cluster_id: 'demo-idle', is_all_sync: true }, context).then(() => unde
   process.exit(0);
 });`;
 
-const functionNames = readdirSync(join(root, 'functions')).filter((file) => file.endsWith('.ts')).map((file) => file.replace(/\.ts$/, ''));
+const functionNames = readdirSync(join(root, 'functions'))
+  .filter((file) => file.endsWith('.ts'))
+  .map((file) => file.replace(/\.ts$/, ''));
 
 it.each(functionNames)('dist/%s: every error class of the built bundle keeps its name, as does the error it throws', async (name) => {
   const env = {
@@ -121,7 +127,11 @@ it.each(functionNames)('dist/%s: every error class of the built bundle keeps its
     LOG_LEVEL: 'error',
   };
   // fd 3 carries the findings; stdout is the function's log.
-  const run = spawnSync(process.execPath, ['-e', PROBE, join(root, 'dist', name, 'index.js')], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+  const run = spawnSync(process.execPath, ['-e', PROBE, join(root, 'dist', name, 'index.js')], {
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+  });
   expect(run.status).toBe(0);
   const probe = JSON.parse(run.output[3] ?? '') as {
     thrown?: { name: string; constructorName: string };

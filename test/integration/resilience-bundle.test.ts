@@ -222,7 +222,7 @@ describe('ECS metadata credentials: an outage of the metadata service', () => {
   });
 });
 
-describe('keepNames: errors thrown to direct callers keep their class names', () => {
+describe('class names: errors thrown to direct callers keep them in the minified bundle', () => {
   const handler = () =>
     coldStart('iam-sync-status', {
       MRS_ENDPOINT: emulator.url,
