@@ -13,13 +13,13 @@
 import { ConfigurationError, UpstreamUnavailable } from '../errors';
 import type { Send } from '../huawei/transport';
 import type { FallbackCredentialSource } from './chain';
-import type { Credentials } from './types';
+import { createCredentialHolder, type HeldCredentials } from './held';
+import { parseTemporaryCredential } from './iam-credential';
 
 export const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
 const METADATA_TIMEOUT_MS = 1000;
 
-interface Held {
-  readonly credentials: Credentials;
+interface Held extends HeldCredentials {
   readonly expiresAt: number;
 }
 
@@ -30,46 +30,30 @@ export interface EcsMetadataOptions {
 }
 
 export function createEcsMetadataSource({ url, send, now = Date.now }: EcsMetadataOptions): FallbackCredentialSource {
-  let held: Held | undefined;
-  let refreshing: Promise<Held> | undefined;
-
-  const fetchFresh = async (): Promise<Held> => {
-    let response: Awaited<ReturnType<Send>>;
-    try {
-      response = await send({ method: 'GET', url: new URL(url), headers: { Accept: 'application/json' } }, METADATA_TIMEOUT_MS);
-    } catch (error) {
-      throw unavailable(`did not answer (${(error as Error).message})`);
-    }
-    // A 4xx is the service's word that this node has nothing to give; a 5xx or 429 may pass.
-    if (response.status >= 400 && response.status < 500 && response.status !== 429) throw noAgency(`answered HTTP ${response.status}`);
-    if (response.status !== 200) throw unavailable(`answered HTTP ${response.status}`);
-    const parsed = parseSecurityKey(response.body);
-    if (parsed === undefined) throw noAgency('answered without a usable credential');
-    return parsed;
-  };
-
-  const refresh = (): Promise<Held> => {
-    refreshing ??= fetchFresh()
-      .then((fresh) => (held = fresh))
-      .finally(() => {
-        refreshing = undefined;
-      });
-    return refreshing;
-  };
+  const holder = createCredentialHolder<Held>({
+    async fetch() {
+      let response: Awaited<ReturnType<Send>>;
+      try {
+        response = await send({ method: 'GET', url: new URL(url), headers: { Accept: 'application/json' } }, METADATA_TIMEOUT_MS);
+      } catch (error) {
+        throw unavailable(`did not answer (${(error as Error).message})`);
+      }
+      // A 4xx is the service's word that this node has nothing to give; a 5xx or 429 may pass.
+      if (response.status >= 400 && response.status < 500 && response.status !== 429) throw noAgency(`answered HTTP ${response.status}`);
+      if (response.status !== 200) throw unavailable(`answered HTTP ${response.status}`);
+      const parsed = parseTemporaryCredential(response.body);
+      if (parsed === undefined) throw noAgency('answered without a usable credential');
+      return parsed;
+    },
+    refreshAt: (held) => held.expiresAt - REFRESH_BEFORE_EXPIRY_MS,
+    usableUntil: (held) => held.expiresAt,
+    now,
+  });
 
   return {
-    async get() {
-      const at = now();
-      if (held !== undefined && at < held.expiresAt - REFRESH_BEFORE_EXPIRY_MS) return held.credentials;
-      try {
-        return (await refresh()).credentials;
-      } catch (error) {
-        if (held !== undefined && now() < held.expiresAt) return held.credentials;
-        throw error;
-      }
-    },
+    get: holder.get,
     async renew() {
-      return (await refresh()).credentials;
+      return (await holder.refresh('renew')).credentials;
     },
   };
 }
@@ -85,26 +69,4 @@ function noAgency(what: string): ConfigurationError {
     `No credentials to call MRS with: the runtime gave none, HUAWEICLOUD_SDK_AK/SK are not set, and the ECS metadata service ${what}. ` +
       'Give the function (or its node) an agency, or set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK.',
   );
-}
-
-function parseSecurityKey(body: string): Held | undefined {
-  try {
-    const credential = (JSON.parse(body) as { credential?: Record<string, unknown> } | null)?.credential;
-    const { access, secret, securitytoken: token, expires_at: expiresAt } = credential ?? {};
-    const expiry = typeof expiresAt === 'string' ? Date.parse(expiresAt) : Number.NaN;
-    if (
-      typeof access !== 'string' ||
-      typeof secret !== 'string' ||
-      typeof token !== 'string' ||
-      !access ||
-      !secret ||
-      !token ||
-      Number.isNaN(expiry)
-    ) {
-      return undefined;
-    }
-    return { credentials: { accessKey: access, secretKey: secret, securityToken: token }, expiresAt: expiry };
-  } catch {
-    return undefined;
-  }
 }

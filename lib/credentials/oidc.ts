@@ -32,7 +32,8 @@ import type { Logger } from '../log';
 import { registerSecret, scrubSecrets } from '../log';
 import type { FallbackCredentialSource } from './chain';
 import type { ReadWebIdentityToken, WebIdentityTokenRead } from './oidc-sts-read';
-import type { Credentials } from './types';
+import { createCredentialHolder, type RefreshCause } from './held';
+import { parseTemporaryCredential, type TemporaryCredential } from './iam-credential';
 
 export const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
 /** Keys a renewal gave that MRS refuses again within this time are not exchanged again: the refusal stands. */
@@ -221,60 +222,47 @@ export interface OidcFederationOptions {
   readonly now?: () => number;
 }
 
-interface Held {
-  readonly credentials: Credentials;
-  readonly expiresAt: number;
+interface Held extends TemporaryCredential {
   readonly obtainedAt: number;
   readonly reason: Reason;
 }
 
 type Reason = 'first-use' | 'near-expiry' | 'refused-by-mrs';
+const REASONS: Record<RefreshCause, Reason> = { 'first-use': 'first-use', due: 'near-expiry', renew: 'refused-by-mrs' };
 
 export function createOidcFederationSource(options: OidcFederationOptions): FallbackCredentialSource {
   const { tokenSource, log, now = Date.now } = options;
-  let held: Held | undefined;
-  let exchanging: Promise<Held> | undefined;
-
-  const exchangeNow = (reason: Reason): Promise<Held> => {
-    exchanging ??= exchange(options, reason, now)
-      .then((fresh) => {
-        held = fresh;
-        log?.info('temporary credentials from Huawei IAM OIDC federation', {
-          source: 'oidc-federation',
-          id_token_from: tokenSource.kind,
-          reason,
-          expires_at: new Date(fresh.expiresAt).toISOString(),
-        });
-        return fresh;
-      })
-      .finally(() => {
-        exchanging = undefined;
+  const holder = createCredentialHolder<Held>({
+    async fetch(cause) {
+      const reason = REASONS[cause];
+      const fresh = await exchange(options, reason, now);
+      log?.info('temporary credentials from Huawei IAM OIDC federation', {
+        source: 'oidc-federation',
+        id_token_from: tokenSource.kind,
+        reason,
+        expires_at: new Date(fresh.expiresAt).toISOString(),
       });
-    return exchanging;
-  };
+      return fresh;
+    },
+    refreshAt: (held) => held.expiresAt - REFRESH_BEFORE_EXPIRY_MS,
+    usableUntil: (held) => held.expiresAt,
+    onKept(kept, error) {
+      log?.warn('OIDC federation could not refresh the temporary credentials; using the ones held until they expire', {
+        source: 'oidc-federation',
+        expires_at: new Date(kept.expiresAt).toISOString(),
+        error,
+      });
+    },
+    now,
+  });
 
   return {
-    async get() {
-      const at = now();
-      if (held !== undefined && at < held.expiresAt - REFRESH_BEFORE_EXPIRY_MS) return held.credentials;
-      try {
-        return (await exchangeNow(held === undefined ? 'first-use' : 'near-expiry')).credentials;
-      } catch (error) {
-        const kept = held as Held | undefined;
-        if (kept !== undefined && now() < kept.expiresAt) {
-          log?.warn('OIDC federation could not refresh the temporary credentials; using the ones held until they expire', {
-            source: 'oidc-federation',
-            expires_at: new Date(kept.expiresAt).toISOString(),
-            error,
-          });
-          return kept.credentials;
-        }
-        throw error;
-      }
-    },
+    get: holder.get,
     async renew(refused) {
       // A refresh is under way (another invocation was refused too): share it.
-      if (exchanging !== undefined) return (await exchanging).credentials;
+      const under = holder.refreshing();
+      if (under !== undefined) return (await under).credentials;
+      const held = holder.held();
       // Another invocation already exchanged for newer keys than the ones MRS refused: use them.
       if (held !== undefined && refused !== undefined && held.credentials.accessKey !== refused.accessKey) return held.credentials;
       if (held !== undefined && held.reason === 'refused-by-mrs' && now() < held.obtainedAt + RENEWED_KEYS_GRACE_MS) {
@@ -286,7 +274,7 @@ export function createOidcFederationSource(options: OidcFederationOptions): Fall
         );
         return undefined;
       }
-      return (await exchangeNow('refused-by-mrs')).credentials;
+      return (await holder.refresh('renew')).credentials;
     },
   };
 }
@@ -327,7 +315,7 @@ async function exchange(options: OidcFederationOptions, reason: Reason, now: () 
     logRefusal(log, 'temporary-keys', keys, claims, reason);
     throw keysRefusal(keysStep, keys);
   }
-  const credential = parseCredential(keys.body);
+  const credential = parseTemporaryCredential(keys.body, registerSecret);
   if (credential === undefined) throw unavailable(keysStep, keys, 'answered without a usable credential');
   return { ...credential, obtainedAt: now(), reason };
 }
@@ -451,29 +439,6 @@ function keystoneError(response: OutboundResponse): { code?: string; message?: s
 function upstreamCode(response: OutboundResponse): string {
   const code = errorEnvelope(response).errorCode;
   return code === undefined ? '' : `, IAM error_code ${code}`;
-}
-
-function parseCredential(body: string): Omit<Held, 'obtainedAt' | 'reason'> | undefined {
-  try {
-    const credential = (JSON.parse(body) as { credential?: Record<string, unknown> } | null)?.credential;
-    const { access, secret, securitytoken: token, expires_at: expiresAt } = credential ?? {};
-    for (const value of [access, secret, token]) if (typeof value === 'string') registerSecret(value);
-    const expiry = typeof expiresAt === 'string' ? Date.parse(expiresAt) : Number.NaN;
-    if (
-      typeof access !== 'string' ||
-      typeof secret !== 'string' ||
-      typeof token !== 'string' ||
-      !access ||
-      !secret ||
-      !token ||
-      Number.isNaN(expiry)
-    ) {
-      return undefined;
-    }
-    return { credentials: { accessKey: access, secretKey: secret, securityToken: token }, expiresAt: expiry };
-  } catch {
-    return undefined;
-  }
 }
 
 function headerValue(response: OutboundResponse, name: string): string | undefined {

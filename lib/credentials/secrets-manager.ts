@@ -19,6 +19,7 @@ import type { Logger } from '../log';
 import { registerSecret } from '../log';
 import type { FallbackCredentialSource } from './chain';
 import type { ReadSecret, SecretRead } from './secrets-manager-read';
+import { createCredentialHolder, type HeldCredentials, type RefreshCause } from './held';
 import type { Credentials } from './types';
 
 /** After a failed read with keys in hand, how long those keys are used before trying again. */
@@ -34,12 +35,12 @@ export interface SecretsManagerSourceOptions {
   readonly now?: () => number;
 }
 
-interface Held {
-  readonly credentials: Credentials;
+interface Held extends HeldCredentials {
   readonly readAt: number;
 }
 
 type Reason = 'first-use' | 'ttl-expired' | 'refused-by-mrs';
+const REASONS: Record<RefreshCause, Reason> = { 'first-use': 'first-use', due: 'ttl-expired', renew: 'refused-by-mrs' };
 
 export function createSecretsManagerSource({
   secretId,
@@ -48,15 +49,12 @@ export function createSecretsManagerSource({
   log,
   now = Date.now,
 }: SecretsManagerSourceOptions): FallbackCredentialSource {
-  let held: Held | undefined;
-  let reading: Promise<Held> | undefined;
-  /** Not before this time is the secret read again for a TTL (set after a failed re-read). */
-  let pausedUntil = 0;
   /** The pair MRS refused and a re-read gave again: the refusal stands until the TTL runs out. */
   let refusedAgain: Held | undefined;
   let read: ReadSecret | undefined;
 
-  const fetchFresh = async (reason: Reason): Promise<Held> => {
+  const fetchFresh = async (cause: RefreshCause): Promise<Held> => {
+    const reason = REASONS[cause];
     let outcome: SecretRead;
     try {
       read ??= reader();
@@ -84,43 +82,29 @@ export function createSecretsManagerSource({
     return { credentials, readAt: now() };
   };
 
-  const readNow = (reason: Reason): Promise<Held> => {
-    reading ??= fetchFresh(reason)
-      .then((fresh) => {
-        held = fresh;
-        pausedUntil = 0;
-        return fresh;
-      })
-      .finally(() => {
-        reading = undefined;
-      });
-    return reading;
-  };
-
   const fresh = (h: Held, at: number) => at < h.readAt + ttlMs;
+  const holder = createCredentialHolder<Held>({
+    fetch: fetchFresh,
+    refreshAt: (held) => held.readAt + ttlMs,
+    // Keys from a secret carry no expiry: after a failed re-read they likely still work.
+    usableUntil: () => Number.POSITIVE_INFINITY,
+    retryPauseMs: FAILED_REREAD_PAUSE_MS,
+    onKept(_kept, error) {
+      log?.warn('credentials secret could not be read again; using the keys read before', { source: 'aws-secrets-manager', error });
+    },
+    now,
+  });
 
   return {
-    async get() {
-      const at = now();
-      if (held !== undefined && (fresh(held, at) || at < pausedUntil)) return held.credentials;
-      try {
-        return (await readNow(held === undefined ? 'first-use' : 'ttl-expired')).credentials;
-      } catch (error) {
-        const kept = held as Held | undefined;
-        if (kept === undefined) throw error;
-        pausedUntil = now() + FAILED_REREAD_PAUSE_MS;
-        log?.warn('credentials secret could not be read again; using the keys read before', { source: 'aws-secrets-manager', error });
-        return kept.credentials;
-      }
-    },
+    get: holder.get,
     async renew(refused) {
       const at = now();
+      const held = holder.held();
       // Another invocation already read a newer pair than the one MRS refused: use it.
       if (held !== undefined && refused !== undefined && !samePair(held.credentials, refused)) return held.credentials;
       if (refusedAgain !== undefined && refusedAgain === held && fresh(refusedAgain, at)) return undefined;
-      const before = held;
-      const latest = await readNow('refused-by-mrs');
-      const previous = refused ?? before?.credentials;
+      const latest = await holder.refresh('renew');
+      const previous = refused ?? held?.credentials;
       if (previous !== undefined && samePair(latest.credentials, previous)) {
         refusedAgain = latest;
         log?.warn('MRS refused the keys and the credentials secret still holds them: rotate the secret or fix the keys', {
