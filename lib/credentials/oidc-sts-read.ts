@@ -15,6 +15,7 @@
  * endpoints only, never the global one) and, for tests, its endpoint (AWS_ENDPOINT_URL_STS).
  */
 import { GetWebIdentityTokenCommand, STSClient } from '@aws-sdk/client-sts';
+import { type AwsReadFailure, awsClientSettings, awsReadFailure } from './aws-read';
 
 export interface WebIdentityTokenReaderOptions {
   /** Longest wait for one request, connect to last byte. */
@@ -27,19 +28,7 @@ export interface WebIdentityTokenRequest {
   readonly durationSeconds: number;
 }
 
-export type WebIdentityTokenRead =
-  | { readonly ok: true; readonly token: string; readonly expiration: number | undefined }
-  | {
-      readonly ok: false;
-      /** The AWS error's name (`OutboundWebIdentityFederationDisabledException`, `AccessDenied`, `TimeoutError`...), `RegionMissing` or `NoToken`. */
-      readonly code: string;
-      /** AWS's HTTP status, when an answer came. */
-      readonly httpStatus: number | undefined;
-      /** `client` (the request or the setup is wrong) or `server` (AWS failed); undefined when no answer came. */
-      readonly fault: 'client' | 'server' | undefined;
-      /** AWS's own text, only for its documented refusals (they name the role and the action, never a token): for logs. */
-      readonly awsMessage: string | undefined;
-    };
+export type WebIdentityTokenRead = { readonly ok: true; readonly token: string; readonly expiration: number | undefined } | AwsReadFailure;
 
 export type ReadWebIdentityToken = (request: WebIdentityTokenRequest) => Promise<WebIdentityTokenRead>;
 
@@ -53,7 +42,6 @@ const QUOTABLE_REFUSALS = new Set([
   'ValidationError',
   'RegionDisabledException',
 ]);
-const MAX_AWS_MESSAGE = 300;
 
 /** A reader with one client for the life of the instance (its connections are kept alive). */
 export function createWebIdentityTokenReader(options: WebIdentityTokenReaderOptions): ReadWebIdentityToken {
@@ -61,9 +49,7 @@ export function createWebIdentityTokenReader(options: WebIdentityTokenReaderOpti
   return async ({ audience, durationSeconds }) => {
     try {
       client ??= new STSClient({
-        // One retry of the SDK's own (throttling, 5xx, resets): the MRS call waits for this token.
-        maxAttempts: 2,
-        requestHandler: { requestTimeout: options.requestTimeoutMs, connectionTimeout: Math.min(options.requestTimeoutMs, 1000) },
+        ...awsClientSettings(options.requestTimeoutMs),
       });
       const answer = await client.send(
         new GetWebIdentityTokenCommand({ Audience: [audience], SigningAlgorithm: 'RS256', DurationSeconds: durationSeconds }),
@@ -73,18 +59,7 @@ export function createWebIdentityTokenReader(options: WebIdentityTokenReaderOpti
         return { ok: false, code: 'NoToken', httpStatus: answer.$metadata.httpStatusCode, fault: 'server', awsMessage: undefined };
       return { ok: true, token, expiration: answer.Expiration instanceof Date ? answer.Expiration.getTime() : undefined };
     } catch (error) {
-      return failure(error);
+      return awsReadFailure(error, QUOTABLE_REFUSALS);
     }
   };
-}
-
-function failure(error: unknown): WebIdentityTokenRead {
-  const e = (error ?? {}) as { name?: unknown; message?: unknown; $fault?: unknown; $metadata?: { httpStatusCode?: unknown } };
-  const message = typeof e.message === 'string' ? e.message : '';
-  // The SDK's config resolver throws a plain Error for this; it is a setup problem, not AWS's answer.
-  const code = /^Region is missing/.test(message) ? 'RegionMissing' : typeof e.name === 'string' && e.name !== '' ? e.name : 'Error';
-  const httpStatus = typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
-  const fault = e.$fault === 'client' || e.$fault === 'server' ? e.$fault : undefined;
-  const quotable = QUOTABLE_REFUSALS.has(code) && httpStatus !== undefined && httpStatus >= 400 && httpStatus < 500;
-  return { ok: false, code, httpStatus, fault, awsMessage: quotable ? message.slice(0, MAX_AWS_MESSAGE) : undefined };
 }

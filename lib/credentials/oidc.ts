@@ -30,6 +30,7 @@ import { errorEnvelope, jsonBody, upstreamRequestId } from '../huawei/response';
 import type { OutboundResponse, Send } from '../huawei/transport';
 import type { Logger } from '../log';
 import { registerSecret, scrubSecrets } from '../log';
+import { refusedByAws } from './aws-read';
 import type { FallbackCredentialSource } from './chain';
 import type { ReadWebIdentityToken, WebIdentityTokenRead } from './oidc-sts-read';
 import { createCredentialHolder, type RefreshCause } from './held';
@@ -191,14 +192,7 @@ export function stsFailure(
     );
   }
   const status = failure.httpStatus;
-  if (
-    failure.fault === 'client' &&
-    status !== undefined &&
-    status >= 400 &&
-    status < 500 &&
-    status !== 429 &&
-    !/Throttl|TooManyRequests/.test(code)
-  ) {
+  if (refusedByAws(failure)) {
     return new ConfigurationError(
       `${step}: STS refused the request (${code}, HTTP ${status}). Check the function's role and HUAWEICLOUD_ID_TOKEN_AUDIENCE.`,
     );

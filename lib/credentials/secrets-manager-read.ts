@@ -14,6 +14,7 @@
  * (AWS_ENDPOINT_URL_SECRETS_MANAGER).
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { type AwsReadFailure, awsClientSettings, awsReadFailure } from './aws-read';
 
 export interface SecretReaderOptions {
   /** From the secret's ARN when it was given as one; otherwise the SDK's (AWS_REGION). */
@@ -29,17 +30,7 @@ export type SecretRead =
       readonly secretString: string | undefined;
       readonly versionId: string | undefined;
     }
-  | {
-      readonly ok: false;
-      /** The AWS error's name (`ResourceNotFoundException`, `AccessDeniedException`, `TimeoutError`...), or `RegionMissing`. */
-      readonly code: string;
-      /** AWS's HTTP status, when an answer came. */
-      readonly httpStatus: number | undefined;
-      /** `client` (the request or the setup is wrong) or `server` (AWS failed); undefined when no answer came. */
-      readonly fault: 'client' | 'server' | undefined;
-      /** AWS's own text, only for its documented refusals (which name the secret and the principal, never a value): for logs. */
-      readonly awsMessage: string | undefined;
-    };
+  | AwsReadFailure;
 
 export type ReadSecret = (secretId: string) => Promise<SecretRead>;
 
@@ -51,7 +42,6 @@ const QUOTABLE_REFUSALS = new Set([
   'InvalidParameterException',
   'DecryptionFailure',
 ]);
-const MAX_AWS_MESSAGE = 300;
 
 /** A reader with one client for the life of the instance (its connections are kept alive). */
 export function createSecretReader(options: SecretReaderOptions): ReadSecret {
@@ -60,25 +50,12 @@ export function createSecretReader(options: SecretReaderOptions): ReadSecret {
     try {
       client ??= new SecretsManagerClient({
         ...(options.region !== undefined && { region: options.region }),
-        // One retry of the SDK's own (throttling, 5xx, resets): the MRS call waits for this read.
-        maxAttempts: 2,
-        requestHandler: { requestTimeout: options.requestTimeoutMs, connectionTimeout: Math.min(options.requestTimeoutMs, 1000) },
+        ...awsClientSettings(options.requestTimeoutMs),
       });
       const answer = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
       return { ok: true, secretString: answer.SecretString, versionId: answer.VersionId };
     } catch (error) {
-      return failure(error);
+      return awsReadFailure(error, QUOTABLE_REFUSALS);
     }
   };
-}
-
-function failure(error: unknown): SecretRead {
-  const e = (error ?? {}) as { name?: unknown; message?: unknown; $fault?: unknown; $metadata?: { httpStatusCode?: unknown } };
-  const message = typeof e.message === 'string' ? e.message : '';
-  // The SDK's config resolver throws a plain Error for this; it is a setup problem, not AWS's answer.
-  const code = /^Region is missing/.test(message) ? 'RegionMissing' : typeof e.name === 'string' && e.name !== '' ? e.name : 'Error';
-  const httpStatus = typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
-  const fault = e.$fault === 'client' || e.$fault === 'server' ? e.$fault : undefined;
-  const quotable = QUOTABLE_REFUSALS.has(code) && httpStatus !== undefined && httpStatus >= 400 && httpStatus < 500;
-  return { ok: false, code, httpStatus, fault, awsMessage: quotable ? message.slice(0, MAX_AWS_MESSAGE) : undefined };
 }

@@ -17,6 +17,7 @@
 import { ConfigurationError, UpstreamUnavailable } from '../errors';
 import type { Logger } from '../log';
 import { registerSecret } from '../log';
+import { refusedByAws } from './aws-read';
 import type { FallbackCredentialSource } from './chain';
 import type { ReadSecret, SecretRead } from './secrets-manager-read';
 import { createCredentialHolder, type HeldCredentials, type RefreshCause } from './held';
@@ -212,14 +213,7 @@ export function readFailure(secretId: string, failure: Extract<SecretRead, { ok:
     );
   }
   const status = failure.httpStatus;
-  if (
-    failure.fault === 'client' &&
-    status !== undefined &&
-    status >= 400 &&
-    status < 500 &&
-    status !== 429 &&
-    !/Throttl|TooManyRequests/.test(code)
-  ) {
+  if (refusedByAws(failure)) {
     return new ConfigurationError(
       `AWS Secrets Manager refused to read the secret ${name} (${code}, HTTP ${status}): check ${setting} and the function's role.`,
     );
