@@ -16,9 +16,10 @@ import {
   UpstreamTimeout,
   UpstreamUnavailable,
 } from '../../lib/errors';
-import { TransportError, type OutboundRequest, type OutboundResponse, type Send } from '../../lib/huawei/transport';
+import { TransportError, type OutboundResponse } from '../../lib/huawei/transport';
 import { createLogger } from '../../lib/log';
-import { createMrsClient, type MrsClientOptions } from '../../lib/mrs/client';
+import { scriptedMrsClient } from '../fixtures/scripted-mrs-client';
+import type { MrsClientOptions } from '../../lib/mrs/client';
 import { RETRY_BUDGET } from '../../lib/mrs/retry-budget';
 
 const KEYS: Credentials = { accessKey: 'AKGIVEUP0000', secretKey: 'SKGIVEUP000000000' };
@@ -42,36 +43,10 @@ type Line = Record<string, unknown> & { level: string; message: string };
 
 /** A client on a fake clock, whose sleeps advance the clock, over a scripted transport (as in client.test.ts). */
 function setUp(script: Array<OutboundResponse | Error>, overrides: Partial<MrsClientOptions> = {}) {
-  let clock = 1_000_000;
-  const calls: Array<{ request: OutboundRequest; timeoutMs: number }> = [];
-  const sleeps: number[] = [];
-  const send: Send = async (request, timeoutMs) => {
-    calls.push({ request, timeoutMs });
-    const next = script.length > 1 ? script.shift() : script[0];
-    if (next === undefined) throw new Error('script ran out');
-    if (next instanceof Error) throw next;
-    return next;
-  };
-  const lines: Line[] = [];
-  const log = createLogger({ level: 'info', write: (line) => lines.push(JSON.parse(line) as Line) });
-  const client = createMrsClient({
-    endpoint: 'https://mrs.cn-north-4.myhuaweicloud.com',
-    log,
-    requestTimeoutMs: 3000,
-    maxAttempts: 3,
-    breaker: { failureThreshold: 5, cooldownMs: 10_000 },
-    send,
-    now: () => clock,
-    random: () => 0.5,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      clock += ms;
-    },
-    ...overrides,
-  });
-  const gaveUp = () => lines.filter((line) => line.message === 'MRS call gave up');
-  const withMessage = (prefix: string) => lines.filter((line) => line.message.startsWith(prefix));
-  return { client, calls, sleeps, lines, gaveUp, withMessage, advance: (ms: number) => (clock += ms), now: () => clock };
+  const s = scriptedMrsClient(script, overrides);
+  const gaveUp = () => s.lines.filter((line) => line.message === 'MRS call gave up');
+  const withMessage = (prefix: string) => s.lines.filter((line) => line.message.startsWith(prefix));
+  return { ...s, gaveUp, withMessage };
 }
 
 describe('MRS client: the give-up line, at the default info level', () => {

@@ -7,10 +7,10 @@ import {
   UpstreamTimeout,
   UpstreamUnavailable,
 } from '../../lib/errors';
-import { createMrsClient, type MrsClientOptions } from '../../lib/mrs/client';
+import { scriptedMrsClient } from '../fixtures/scripted-mrs-client';
+import type { MrsClientOptions } from '../../lib/mrs/client';
 import { RETRY_BUDGET } from '../../lib/mrs/retry-budget';
-import { createLogger } from '../../lib/log';
-import { TransportError, type OutboundRequest, type OutboundResponse, type Send } from '../../lib/huawei/transport';
+import { TransportError, type OutboundResponse } from '../../lib/huawei/transport';
 
 const KEYS: Credentials = { accessKey: 'AKEXAMPLE000', secretKey: 'SKEXAMPLE000000' };
 const provider = (get: Credentials = KEYS, renewed?: Credentials) => ({ get: async () => get, renew: jest.fn(async () => renewed) });
@@ -27,36 +27,7 @@ const status = (code: number, body: unknown = {}, headers: Record<string, string
 const target = { projectId: 'p1', clusterId: 'c1' };
 
 /** A client on a fake clock, whose sleeps advance the clock, over a scripted transport. */
-function setUp(script: Array<OutboundResponse | Error>, overrides: Partial<MrsClientOptions> = {}) {
-  let clock = 1_000_000;
-  const calls: Array<{ request: OutboundRequest; timeoutMs: number }> = [];
-  const sleeps: number[] = [];
-  const send: Send = async (request, timeoutMs) => {
-    calls.push({ request, timeoutMs });
-    const next = script.length > 1 ? script.shift() : script[0];
-    if (next === undefined) throw new Error('script ran out');
-    if (next instanceof Error) throw next;
-    return next;
-  };
-  const lines: Array<Record<string, unknown>> = [];
-  const log = createLogger({ level: 'info', write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) });
-  const client = createMrsClient({
-    endpoint: 'https://mrs.cn-north-4.myhuaweicloud.com',
-    log,
-    requestTimeoutMs: 3000,
-    maxAttempts: 3,
-    breaker: { failureThreshold: 5, cooldownMs: 10_000 },
-    send,
-    now: () => clock,
-    random: () => 0.5,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      clock += ms;
-    },
-    ...overrides,
-  });
-  return { client, calls, sleeps, lines, advance: (ms: number) => (clock += ms), now: () => clock };
-}
+const setUp = (script: Array<OutboundResponse | Error>, overrides: Partial<MrsClientOptions> = {}) => scriptedMrsClient(script, overrides);
 
 describe('MRS client: the request', () => {
   it('asks GET /v2/{project}/clusters/{cluster}/iam-sync, signed, with the project header', async () => {

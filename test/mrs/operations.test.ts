@@ -14,9 +14,9 @@ import {
   UpstreamThrottled,
   UpstreamUnavailable,
 } from '../../lib/errors';
-import { type OutboundRequest, type OutboundResponse, type Send, TransportError } from '../../lib/huawei/transport';
-import { createLogger } from '../../lib/log';
-import { createMrsClient, type MrsClientOptions } from '../../lib/mrs/client';
+import { type OutboundResponse, TransportError } from '../../lib/huawei/transport';
+import { scriptedMrsClient } from '../fixtures/scripted-mrs-client';
+import type { MrsClientOptions } from '../../lib/mrs/client';
 
 const KEYS: Credentials = { accessKey: 'AKOPERATIONS0001', secretKey: 'SKOPERATIONS000000000001' };
 const provider = () => ({ get: async () => KEYS, renew: jest.fn(async () => undefined) });
@@ -32,33 +32,12 @@ const unresolvable = () => new TransportError('network', 'getaddrinfo ENOTFOUND 
 
 /** A client on a fake clock whose sleeps advance it, over a transport that answers from `script` in order (the last repeats). */
 function setUp(script: Array<OutboundResponse | Error>, overrides: Partial<MrsClientOptions> = {}) {
-  let clock = 5_000_000;
-  const calls: OutboundRequest[] = [];
-  const sleeps: number[] = [];
-  const send: Send = async (request) => {
-    calls.push(request);
-    const next = script.length > 1 ? script.shift() : script[0];
-    if (next === undefined) throw new Error('script ran out');
-    if (next instanceof Error) throw next;
-    return next;
-  };
-  const lines: Array<Record<string, unknown>> = [];
-  const client = createMrsClient({
-    endpoint: 'https://mrs.cn-north-4.myhuaweicloud.com',
-    log: createLogger({ level: 'debug', write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) }),
-    requestTimeoutMs: 3000,
-    maxAttempts: 3,
-    breaker: { failureThreshold: 100, cooldownMs: 10_000 },
-    send,
-    now: () => clock,
-    random: () => 0.5,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      clock += ms;
-    },
-    ...overrides,
-  });
-  return { client, calls, sleeps, lines };
+  const { client, requests, sleeps, lines } = scriptedMrsClient(
+    script,
+    { breaker: { failureThreshold: 100, cooldownMs: 10_000 }, ...overrides },
+    { clock: 5_000_000, level: 'debug' },
+  );
+  return { client, calls: requests, sleeps, lines };
 }
 
 const startAll = (s: ReturnType<typeof setUp>) => s.client.startIamSync(target, { isAllSync: true }, { credentials: provider() });
