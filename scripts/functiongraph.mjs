@@ -3,37 +3,14 @@
 // `npm run deploy:functiongraph -- --config <file> [--apply] [--packages <dir>]`: packages first
 // (unless --packages names zips already built), then plans, or with --apply deploys (deploy/functiongraph/).
 //
-// The tool is TypeScript, bundled on the fly into dist/tools/ with esbuild (as scripts/start.mjs
-// does), with the npm packages left external so the SDK loads as installed.
-import { build } from 'esbuild';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { buildFunctions, functionNames, LAZY_CHUNKS, NODE_BUNDLE } from '../esbuild.config.mjs';
+// The tool is TypeScript, bundled on the fly (./load-tool.mjs).
+import { join, resolve } from 'node:path';
+import { buildFunctions, functionNames, LAZY_CHUNKS } from '../esbuild.config.mjs';
+import { loadTool, root } from './load-tool.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const distDir = join(root, 'dist');
 const defaultPackagesDir = join(distDir, 'functiongraph');
 const chunkFiles = Object.values(LAZY_CHUNKS).map((chunk) => chunk.file);
-
-async function loadTool() {
-  const outfile = join(distDir, 'tools', 'functiongraph.cjs');
-  const result = await build({
-    entryPoints: [join(root, 'deploy', 'functiongraph', 'cli.ts')],
-    outfile,
-    ...NODE_BUNDLE,
-    packages: 'external',
-    write: false,
-    logLevel: 'error',
-  });
-  // Whole, then renamed: two runs at once never load half a file.
-  mkdirSync(dirname(outfile), { recursive: true });
-  const partial = `${outfile}.${process.pid}.partial`;
-  writeFileSync(partial, result.outputFiles[0].contents);
-  renameSync(partial, outfile);
-  return createRequire(import.meta.url)(outfile);
-}
 
 /** Builds every function and writes the zips; returns their folder. */
 async function packageAll(tool, outDir) {
@@ -50,7 +27,8 @@ function optionValue(args, name) {
 }
 
 const [command, ...args] = process.argv.slice(2);
-const tool = await loadTool();
+// The npm packages left external, so the SDK loads as installed.
+const tool = await loadTool('functiongraph', { entryPoints: [join(root, 'deploy', 'functiongraph', 'cli.ts')], packages: 'external' });
 if (command === 'package') {
   const out = optionValue(args, '--out');
   await packageAll(tool, out === undefined ? defaultPackagesDir : resolve(out));

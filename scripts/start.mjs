@@ -3,22 +3,17 @@
 // the bundles behind the local APIG stand-in on 127.0.0.1:3000 (PORT overrides): the status
 // function's reads, and starting and waiting for an IAM sync (gateway/routes.ts, ALL_ROUTES).
 //
-// The gateway, emulator and config modules are TypeScript; they are bundled on the fly
-// into dist/tools/ with esbuild (already a dev dependency) rather than run through a
-// TypeScript loader, so `npm ci && npm start` needs nothing else.
-import { build } from 'esbuild';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { buildFunctions, NODE_BUNDLE } from '../esbuild.config.mjs';
+// The gateway, emulator and config modules are TypeScript, bundled on the fly (./load-tool.mjs),
+// so `npm ci && npm start` needs nothing else.
+import { join } from 'node:path';
+import { buildFunctions } from '../esbuild.config.mjs';
+import { loadTool, root } from './load-tool.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_PORT = 3000;
 
-/** One CommonJS bundle of the local tools; CommonJS because the gateway require()s the function bundles. */
-async function loadTools() {
-  const outfile = join(root, 'dist', 'tools', 'dev-servers.cjs');
-  await build({
+/** One bundle of the local tools (the gateway require()s the function bundles). */
+function loadTools() {
+  return loadTool('dev-servers', {
     stdin: {
       contents: [
         "export { startGateway, ALL_ROUTES } from './gateway/server';",
@@ -30,11 +25,7 @@ async function loadTools() {
       loader: 'ts',
       sourcefile: 'dev-servers.ts',
     },
-    outfile,
-    ...NODE_BUNDLE,
-    logLevel: 'error',
   });
-  return createRequire(import.meta.url)(outfile);
 }
 
 /** PORT, or 3000; `explicit` says whether the user chose it (then a busy port is an error, not a fallback). */
