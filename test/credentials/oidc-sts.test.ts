@@ -10,6 +10,7 @@ import { createWebIdentityTokenReader, type WebIdentityTokenRead } from '../../l
 import { ConfigurationError, UpstreamUnavailable } from '../../lib/errors';
 import { verifyJwt } from '../../emulator/jwt';
 import { type StsFault, type StsStandIn, startStsStandIn } from '../../emulator/sts';
+import { awsStandInEnvironment, restoreEnvironment } from '../fixtures/test-process';
 
 const AWS_KEYS = { accessKeyId: 'AKIASTSSTANDIN000001', secretAccessKey: 'sts-stand-in-aws-secret-access-key-00001' };
 const REGION = 'eu-central-1';
@@ -20,15 +21,7 @@ let sts: StsStandIn;
 
 beforeAll(async () => {
   sts = await startStsStandIn({ region: REGION, credentials: AWS_KEYS, roleArn: ROLE });
-  Object.assign(process.env, {
-    AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: AWS_KEYS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: AWS_KEYS.secretAccessKey,
-    AWS_ENDPOINT_URL_STS: sts.url,
-    AWS_CONFIG_FILE: '/nonexistent/aws-config',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  });
+  Object.assign(process.env, awsStandInEnvironment(REGION, AWS_KEYS, { AWS_ENDPOINT_URL_STS: sts.url }));
 });
 
 afterEach(() => {
@@ -38,8 +31,7 @@ afterEach(() => {
 
 afterAll(async () => {
   await sts.close();
-  for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
-  Object.assign(process.env, savedEnv);
+  restoreEnvironment(savedEnv);
 });
 
 const read = (audience = AUDIENCE) => createWebIdentityTokenReader({ requestTimeoutMs: 2000 })({ audience, durationSeconds: 300 });

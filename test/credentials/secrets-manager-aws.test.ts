@@ -8,6 +8,7 @@ import { parseSecret, readFailure } from '../../lib/credentials/secrets-manager'
 import { createSecretReader, type SecretRead } from '../../lib/credentials/secrets-manager-read';
 import { ConfigurationError, UpstreamUnavailable } from '../../lib/errors';
 import { type SecretsManagerStandIn, type StandInFault, startSecretsManagerStandIn, verifySigV4 } from '../../emulator/secrets-manager';
+import { awsStandInEnvironment, restoreEnvironment } from '../fixtures/test-process';
 
 const AWS_KEYS = { accessKeyId: 'AKIASTANDINFAKE00002', secretAccessKey: 'stand-in-aws-secret-access-key-000000002' };
 const REGION = 'ap-southeast-1';
@@ -18,21 +19,12 @@ let standIn: SecretsManagerStandIn;
 
 beforeAll(async () => {
   standIn = await startSecretsManagerStandIn({ region: REGION, credentials: AWS_KEYS, secrets: { [NAME]: VALUE } });
-  Object.assign(process.env, {
-    AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: AWS_KEYS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: AWS_KEYS.secretAccessKey,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: standIn.url,
-    AWS_CONFIG_FILE: '/nonexistent/aws-config',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  });
+  Object.assign(process.env, awsStandInEnvironment(REGION, AWS_KEYS, { AWS_ENDPOINT_URL_SECRETS_MANAGER: standIn.url }));
 });
 
 afterAll(async () => {
   await standIn.close();
-  for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
-  Object.assign(process.env, savedEnv);
+  restoreEnvironment(savedEnv);
 });
 
 const read = (id: string, options: { region?: string } = {}) => createSecretReader({ requestTimeoutMs: 2000, ...options })(id);

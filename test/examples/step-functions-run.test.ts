@@ -6,6 +6,7 @@
  * harness.ts.
  */
 import { ASL_EXAMPLES, type Harness, type Invocation, retries, startHarness, statesEntered } from './harness';
+import { captureOutput } from '../fixtures/test-process';
 
 const [PLAIN, LOOP] = ASL_EXAMPLES;
 /** Fast waits: the wait function's delays, in seconds (it accepts fractions; only next_poll_after_seconds is whole). */
@@ -30,12 +31,7 @@ const executionName = (name: string) => `${name}-${Date.now().toString(36)}`;
 const output: string[] = [];
 
 beforeAll(async () => {
-  for (const stream of [process.stdout, process.stderr]) {
-    jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      output.push(String(chunk));
-      return true;
-    });
-  }
+  captureOutput(output);
   const clusters = Object.fromEntries(CLUSTERS.flatMap((name) => ASL_EXAMPLES.map((example) => [cluster(name, example), false])));
   harness = await startHarness(clusters);
 });

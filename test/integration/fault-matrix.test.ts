@@ -9,6 +9,8 @@ import dns from 'node:dns';
 import { METADATA_PATH, startEmulator, type Emulator, type Fault } from '../../emulator/server';
 import { functionGraphContext } from '../fixtures/events';
 import { coldStart } from '../fixtures/load-bundle';
+import { captureOutput } from '../fixtures/test-process';
+import { settled, until } from '../fixtures/settling';
 
 const PROJECT = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 const KEYS = { accessKey: 'MATRIXACCESSKEY00001', secretKey: 'matrix-secret-key-00000000000000000000001' };
@@ -21,9 +23,7 @@ const printed: string[] = [];
 const secrets = new Set<string>([KEYS.accessKey, KEYS.secretKey]);
 
 beforeAll(async () => {
-  for (const stream of [process.stdout, process.stderr]) {
-    jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => printed.push(String(chunk)) > 0);
-  }
+  captureOutput(printed);
   emulator = await startEmulator({ projectId: PROJECT, credentials: [KEYS], clusters: { c1: true } });
 });
 afterEach(() => {
@@ -45,22 +45,6 @@ const env = (overrides: Record<string, string> = {}) => ({
   STATUS_CACHE_TTL_SECONDS: '0',
   ...overrides,
 });
-
-/** A promise's outcome, readable without awaiting it. */
-function settled<T>(promise: Promise<T>) {
-  const state: { done: boolean; value?: T; error?: unknown } = { done: false };
-  promise.then(
-    (value) => Object.assign(state, { done: true, value }),
-    (error: unknown) => Object.assign(state, { done: true, error }),
-  );
-  return state;
-}
-
-/** Waits, on real I/O turns (setImmediate, which the fake timers leave alone), until a condition holds. */
-async function until(condition: () => boolean, turns = 10_000): Promise<void> {
-  for (let i = 0; i < turns && !condition(); i += 1) await new Promise((resolve) => setImmediate(resolve));
-  expect(condition()).toBe(true);
-}
 
 /** Invokes a fresh instance once with the platform's deadline, and times the answer. */
 async function invoke(environment: Record<string, string>) {

@@ -13,6 +13,7 @@ import { type Emulator, startEmulator } from '../../emulator/server';
 import { type SecretsManagerStandIn, startSecretsManagerStandIn } from '../../emulator/secrets-manager';
 import { httpEvent } from '../fixtures/events';
 import { coldStart, type Handler } from '../fixtures/load-bundle';
+import { captureOutput, awsStandInEnvironment, restoreEnvironment } from '../fixtures/test-process';
 
 const root = resolve(__dirname, '..', '..');
 const PROJECT = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
@@ -37,16 +38,7 @@ const answers: string[] = [];
 const savedEnv = { ...process.env };
 
 /** The AWS variables Lambda gives every function; the SDK reads them when it first sends, so they stay set for the whole file. */
-const AWS_ENV = () => ({
-  AWS_REGION,
-  AWS_ACCESS_KEY_ID: AWS_KEYS.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: AWS_KEYS.secretAccessKey,
-  AWS_ENDPOINT_URL_SECRETS_MANAGER: standIn.url,
-  // No ~/.aws files are read for a test.
-  AWS_CONFIG_FILE: '/nonexistent/aws-config',
-  AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-});
+const AWS_ENV = () => awsStandInEnvironment(AWS_REGION, AWS_KEYS, { AWS_ENDPOINT_URL_SECRETS_MANAGER: standIn.url });
 
 function environment(extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -76,12 +68,7 @@ async function startMrs(credentials: Array<{ accessKey: string; secretKey: strin
 }
 
 beforeAll(async () => {
-  for (const stream of [process.stdout, process.stderr]) {
-    jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      output.push(String(chunk));
-      return true;
-    });
-  }
+  captureOutput(output);
   emulator = await startMrs([FIRST]);
   standIn = await startSecretsManagerStandIn({ region: AWS_REGION, credentials: AWS_KEYS, secrets: { [SECRET_NAME]: secretJson(FIRST) } });
   Object.assign(process.env, AWS_ENV());
@@ -94,8 +81,7 @@ afterEach(() => {
 
 afterAll(async () => {
   await Promise.all([emulator.close(), standIn.close()]);
-  for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
-  Object.assign(process.env, savedEnv);
+  restoreEnvironment(savedEnv);
   jest.restoreAllMocks();
 });
 

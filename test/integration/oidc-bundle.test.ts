@@ -19,6 +19,7 @@ import { type Emulator, startEmulator } from '../../emulator/server';
 import { type StsStandIn, startStsStandIn } from '../../emulator/sts';
 import { httpEvent } from '../fixtures/events';
 import { coldStart, type Handler } from '../fixtures/load-bundle';
+import { captureOutput, awsStandInEnvironment, restoreEnvironment } from '../fixtures/test-process';
 
 const root = resolve(__dirname, '..', '..');
 const PROJECT = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
@@ -90,12 +91,7 @@ const exchanges = () => emulator.federation?.exchanges() ?? { idTokens: 0, secur
 const accessKeyOf = (index: number) => /Access=([A-Z0-9]+)/.exec(String(emulator.requests[index]?.headers.authorization))?.[1];
 
 beforeAll(async () => {
-  for (const stream of [process.stdout, process.stderr]) {
-    jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      output.push(String(chunk));
-      return true;
-    });
-  }
+  captureOutput(output);
   folder = mkdtempSync(join(tmpdir(), 'oidc-bundle-'));
   sts = await startStsStandIn({ region: AWS_REGION, credentials: AWS_KEYS, roleArn: ROLE });
   emulator = await startEmulator({
@@ -115,15 +111,7 @@ beforeAll(async () => {
       },
     },
   });
-  Object.assign(process.env, {
-    AWS_REGION,
-    AWS_ACCESS_KEY_ID: AWS_KEYS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: AWS_KEYS.secretAccessKey,
-    AWS_ENDPOINT_URL_STS: sts.url,
-    AWS_CONFIG_FILE: '/nonexistent/aws-config',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  });
+  Object.assign(process.env, awsStandInEnvironment(AWS_REGION, AWS_KEYS, { AWS_ENDPOINT_URL_STS: sts.url }));
 });
 
 afterEach(() => {
@@ -135,8 +123,7 @@ afterEach(() => {
 afterAll(async () => {
   await Promise.all([emulator.close(), sts.close()]);
   rmSync(folder, { recursive: true, force: true });
-  for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
-  Object.assign(process.env, savedEnv);
+  restoreEnvironment(savedEnv);
   jest.restoreAllMocks();
 });
 

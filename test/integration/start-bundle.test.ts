@@ -13,6 +13,7 @@ import { closeServer, listenOnLoopback } from '../../tools/loopback-http';
 import { functionGraphContext, HTTP_SHAPES, type HttpShape, httpEvent } from '../fixtures/events';
 import { coldStart, type Handler } from '../fixtures/load-bundle';
 import { describeWithRedis, type RedisServer, startRedisServer } from '../fixtures/redis-server';
+import { captureOutput } from '../fixtures/test-process';
 
 const PROJECT = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 const KEYS = { accessKey: 'STARTACCESSKEY000001', secretKey: 'start-secret-key-00000000000000000000001' };
@@ -32,9 +33,7 @@ const answers: string[] = [];
 let clusterCount = 0;
 
 beforeAll(async () => {
-  for (const stream of [process.stdout, process.stderr]) {
-    jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => printed.push(String(chunk)) > 0);
-  }
+  captureOutput(printed);
   // Syncs end only when a test finishes them.
   emulator = await startEmulator({ projectId: PROJECT, credentials: [KEYS], clusters: {}, iamSync: { durationMs: 3_600_000 } });
 });

@@ -6,6 +6,8 @@
 import { startEmulator, type Emulator, type Fault, type RecordedRequest } from '../../emulator/server';
 import { functionGraphContext, HTTP_SHAPES, httpEvent, INVALID_CLUSTER_IDS } from '../fixtures/events';
 import { coldStart, type Handler } from '../fixtures/load-bundle';
+import { captureOutput } from '../fixtures/test-process';
+import { settled, until } from '../fixtures/settling';
 
 const PROJECT = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 const ENV_KEYS = { accessKey: 'ENVACCESSKEY00000001', secretKey: 'env-secret-key-0000000000000000000000001' };
@@ -42,29 +44,8 @@ async function call(event: unknown, context: unknown = functionGraphContext(), i
   }
 }
 
-/** A promise's outcome, readable without awaiting it. */
-function settled<T>(promise: Promise<T>) {
-  const state: { done: boolean; value?: T; error?: unknown } = { done: false };
-  promise.then(
-    (value) => Object.assign(state, { done: true, value }),
-    (error: unknown) => Object.assign(state, { done: true, error }),
-  );
-  return state;
-}
-
-/** Waits, on real I/O turns (setImmediate, which the fake timers leave alone), until a condition holds. */
-async function until(condition: () => boolean, turns = 10_000): Promise<void> {
-  for (let i = 0; i < turns && !condition(); i += 1) await new Promise((resolve) => setImmediate(resolve));
-  expect(condition()).toBe(true);
-}
-
 beforeAll(async () => {
-  for (const stream of [process.stdout, process.stderr]) {
-    jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      output.push(String(chunk));
-      return true;
-    });
-  }
+  captureOutput(output);
   emulator = await startEmulator({
     projectId: PROJECT,
     credentials: [ENV_KEYS, AGENCY],

@@ -10,6 +10,7 @@ import { functionGraphContext, httpEvent } from '../fixtures/events';
 import { send } from '../fixtures/http-client';
 import { coldStart, type Handler } from '../fixtures/load-bundle';
 import { jsonBody, sdkSign } from '../emulator/helpers';
+import { captureOutput } from '../fixtures/test-process';
 
 const PROJECT = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 const KEY = { accessKey: 'WAITTESTACCESSKEY001', secretKey: 'wait-test-secret-key-000000000000000001' };
@@ -45,12 +46,7 @@ function environment(): Record<string, string> {
 }
 
 beforeAll(async () => {
-  for (const stream of [process.stdout, process.stderr]) {
-    jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      output.push(String(chunk));
-      return true;
-    });
-  }
+  captureOutput(output);
   emulator = await startEmulator({
     projectId: PROJECT,
     credentials: [KEY],
