@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type FunctionGraphStandIn, startFunctionGraphStandIn, WRITE_OPERATIONS } from '../../emulator/functiongraph';
+import { type FunctionGraphStandIn, WRITE_OPERATIONS } from '../../emulator/functiongraph';
 import { createZip, readZip } from '../../deploy/functiongraph/zip';
 import {
   ACCESS_KEY,
@@ -14,23 +14,14 @@ import {
   exampleConfig,
   FUNCTIONS,
   type Json,
-  PROJECT_ID,
   REDIS_URL,
-  REGION,
   SECRET_KEY,
+  standIn,
   type Workspace,
   workspace,
 } from './functiongraph-helpers';
 
 const ROUTES = 5; // status 3, wait 1, start 1
-
-async function standIn(): Promise<FunctionGraphStandIn> {
-  return startFunctionGraphStandIn({
-    region: REGION,
-    projectId: PROJECT_ID,
-    credentials: [{ accessKey: ACCESS_KEY, secretKey: SECRET_KEY }],
-  });
-}
 
 function envFor(fg: FunctionGraphStandIn): Record<string, string> {
   return { FUNCTIONGRAPH_ENDPOINT: fg.url, HUAWEICLOUD_SDK_AK: ACCESS_KEY, HUAWEICLOUD_SDK_SK: SECRET_KEY, IAM_SYNC_REDIS_URL: REDIS_URL };

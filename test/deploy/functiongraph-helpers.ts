@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runDeploy } from '../../deploy/functiongraph/deploy';
 import { writePackages } from '../../deploy/functiongraph/package';
+import { type FunctionGraphStandIn, type FunctionGraphStandInOptions, startFunctionGraphStandIn } from '../../emulator/functiongraph';
 
 export const root = resolve(__dirname, '..', '..');
 export const FUNCTIONS = readdirSync(join(root, 'functions'))
@@ -19,6 +20,16 @@ export const PROJECT_ID = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 export const ACCESS_KEY = 'FGDEPLOYTESTACCESSKEY';
 export const SECRET_KEY = 'fg-deploy-test-secret-key-not-real-000000';
 export const REDIS_URL = 'redis://:redis-password-not-real@127.0.0.1:6379/0';
+
+/** The FunctionGraph stand-in in the tests' region and project, accepting the tests' keys unless `options` names others. */
+export function standIn(options: Partial<FunctionGraphStandInOptions> = {}): Promise<FunctionGraphStandIn> {
+  return startFunctionGraphStandIn({
+    region: REGION,
+    projectId: PROJECT_ID,
+    credentials: [{ accessKey: ACCESS_KEY, secretKey: SECRET_KEY }],
+    ...options,
+  });
+}
 
 export type Json = Record<string, any>;
 

@@ -7,8 +7,8 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { type FunctionGraphStandIn, startFunctionGraphStandIn } from '../../emulator/functiongraph';
-import { exampleConfig, PROJECT_ID, REDIS_URL, REGION, root, type Workspace, workspace } from './functiongraph-helpers';
+import type { FunctionGraphStandIn } from '../../emulator/functiongraph';
+import { exampleConfig, PROJECT_ID, REDIS_URL, root, standIn, type Workspace, workspace } from './functiongraph-helpers';
 
 const run = promisify(execFile);
 const ACCESS_KEY = 'TEMPACCESSKEYFORLEAKTEST';
@@ -52,11 +52,7 @@ describe('deploy:functiongraph never prints a secret', () => {
 
   beforeAll(async () => {
     ws = workspace();
-    fg = await startFunctionGraphStandIn({
-      region: REGION,
-      projectId: PROJECT_ID,
-      credentials: [{ accessKey: ACCESS_KEY, secretKey: SECRET_KEY, securityToken: TOKEN }],
-    });
+    fg = await standIn({ credentials: [{ accessKey: ACCESS_KEY, secretKey: SECRET_KEY, securityToken: TOKEN }] });
     configPath = ws.writeConfig(exampleConfig());
     env = {
       FUNCTIONGRAPH_ENDPOINT: fg.url,

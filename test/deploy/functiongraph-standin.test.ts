@@ -4,15 +4,15 @@
  * (which the deploy tool then signs with, security token included).
  */
 import { createSdkApi, FunctionGraphCallError } from '../../deploy/functiongraph/client';
-import { type FunctionGraphStandIn, startFunctionGraphStandIn } from '../../emulator/functiongraph';
+import type { FunctionGraphStandIn } from '../../emulator/functiongraph';
 import {
   ACCESS_KEY,
   deploy,
   exampleConfig,
   PROJECT_ID,
   REDIS_URL,
-  REGION,
   SECRET_KEY,
+  standIn,
   type Workspace,
   workspace,
 } from './functiongraph-helpers';
@@ -20,9 +20,7 @@ import {
 describe('FunctionGraph stand-in', () => {
   let fg: FunctionGraphStandIn;
   beforeAll(async () => {
-    fg = await startFunctionGraphStandIn({
-      region: REGION,
-      projectId: PROJECT_ID,
+    fg = await standIn({
       credentials: [
         { accessKey: ACCESS_KEY, secretKey: SECRET_KEY },
         { accessKey: 'NODEAGENCYKEY', secretKey: 'node-agency-secret', securityToken: 'node-agency-token' },
