@@ -18,7 +18,7 @@ import {
 } from '../../lib/errors';
 import { TransportError, type OutboundResponse } from '../../lib/huawei/transport';
 import { createLogger } from '../../lib/log';
-import { scriptedMrsClient } from '../fixtures/scripted-mrs-client';
+import { ok, scriptedMrsClient, status } from '../fixtures/scripted-mrs-client';
 import type { MrsClientOptions } from '../../lib/mrs/client';
 import { RETRY_BUDGET } from '../../lib/mrs/retry-budget';
 
@@ -26,16 +26,6 @@ const KEYS: Credentials = { accessKey: 'AKGIVEUP0000', secretKey: 'SKGIVEUP00000
 const provider = (get: Credentials = KEYS, renewed?: Credentials) => ({
   get: jest.fn(async () => get),
   renew: jest.fn(async () => renewed),
-});
-const ok = (syncing = true): OutboundResponse => ({
-  status: 200,
-  headers: { 'x-request-id': 'r1' },
-  body: JSON.stringify({ is_synchronizing: syncing }),
-});
-const status = (code: number, body: unknown = {}, headers: Record<string, string> = {}): OutboundResponse => ({
-  status: code,
-  headers,
-  body: JSON.stringify(body),
 });
 const target = { projectId: 'p1', clusterId: 'c1' };
 

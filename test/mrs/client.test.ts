@@ -7,23 +7,13 @@ import {
   UpstreamTimeout,
   UpstreamUnavailable,
 } from '../../lib/errors';
-import { scriptedMrsClient } from '../fixtures/scripted-mrs-client';
+import { ok, scriptedMrsClient, status } from '../fixtures/scripted-mrs-client';
 import type { MrsClientOptions } from '../../lib/mrs/client';
 import { RETRY_BUDGET } from '../../lib/mrs/retry-budget';
 import { TransportError, type OutboundResponse } from '../../lib/huawei/transport';
 
 const KEYS: Credentials = { accessKey: 'AKEXAMPLE000', secretKey: 'SKEXAMPLE000000' };
 const provider = (get: Credentials = KEYS, renewed?: Credentials) => ({ get: async () => get, renew: jest.fn(async () => renewed) });
-const ok = (syncing = true): OutboundResponse => ({
-  status: 200,
-  headers: { 'x-request-id': 'r1' },
-  body: JSON.stringify({ is_synchronizing: syncing }),
-});
-const status = (code: number, body: unknown = {}, headers: Record<string, string> = {}): OutboundResponse => ({
-  status: code,
-  headers,
-  body: JSON.stringify(body),
-});
 const target = { projectId: 'p1', clusterId: 'c1' };
 
 /** A client on a fake clock, whose sleeps advance the clock, over a scripted transport. */
