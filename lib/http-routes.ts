@@ -5,6 +5,7 @@
  * three cannot drift. Pure data and a few look-ups: it ships in every function bundle, so
  * the schemas of bodies and headers live on the tools side, keyed by the route ids.
  */
+import { CLUSTER_ID_PATTERN, PROJECT_ID_PATTERN } from './ids';
 
 /** The functions that answer HTTP (functions/<name>.ts); iam-sync-refresh runs on a timer only. */
 export type HttpFunctionName = 'iam-sync-status' | 'iam-sync-start' | 'iam-sync-wait';
@@ -41,9 +42,8 @@ export const ERROR_STATUS = {
 } as const;
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
-/** lib/ids.ts's rules, as patterns for the document (test/openapi checks they agree with isClusterId and isProjectId). */
-export const CLUSTER_ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
-export const PROJECT_ID_PATTERN = '^[A-Za-z0-9]{1,64}$';
+/** lib/ids.ts's rules, as patterns: the one definition, shared with the document. */
+export { CLUSTER_ID_PATTERN, PROJECT_ID_PATTERN };
 
 export interface PathParameter {
   readonly name: string;

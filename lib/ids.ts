@@ -7,8 +7,11 @@
 import { InvalidRequest } from './errors';
 import { quoteUntrusted } from './quote';
 
-const CLUSTER_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const PROJECT_ID = /^[A-Za-z0-9]{1,64}$/;
+/** The rules as pattern text, also for the route table and the OpenAPI document. */
+export const CLUSTER_ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
+export const PROJECT_ID_PATTERN = '^[A-Za-z0-9]{1,64}$';
+const CLUSTER_ID = new RegExp(CLUSTER_ID_PATTERN);
+const PROJECT_ID = new RegExp(PROJECT_ID_PATTERN);
 
 export function isClusterId(value: unknown): value is string {
   return typeof value === 'string' && CLUSTER_ID.test(value);
