@@ -15,12 +15,20 @@
 const CODE_POINT_ORDERED = /^[a-z0-9-]*$/;
 const ROOT_ORDERED_LOCALE = /^(C|POSIX|C\.[^@]*|en(_[A-Za-z]{2})?(\.[^@]*)?)$/;
 
+/** ICU reads its locale once, when the process starts: so does this, at the first comparison. */
+let rootOrder: boolean | undefined;
+
 export function compareHeaderNames(a: string, b: string): number {
-  if (CODE_POINT_ORDERED.test(a) && CODE_POINT_ORDERED.test(b) && collatesInRootOrder()) return a < b ? -1 : a > b ? 1 : 0;
+  rootOrder ??= collatesInRootOrder();
+  if (rootOrder && CODE_POINT_ORDERED.test(a) && CODE_POINT_ORDERED.test(b)) return a < b ? -1 : a > b ? 1 : 0;
   return a.localeCompare(b);
 }
 
-/** Whether `localeCompare` uses a collation with no tailoring of `[a-z0-9-]`: read from the environment as ICU reads it. */
+/**
+ * Whether `localeCompare` uses a collation with no tailoring of `[a-z0-9-]`: read from the
+ * environment as ICU reads it. Not configuration (that is lib/config's alone): a fact about
+ * the runtime's ICU, which configuration cannot change.
+ */
 export function collatesInRootOrder(env: NodeJS.ProcessEnv = process.env, execArgv: readonly string[] = process.execArgv): boolean {
   if (
     env.NODE_ICU_DATA !== undefined ||
