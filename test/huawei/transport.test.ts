@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { send, TransportError } from '../../lib/huawei/transport';
+import { fakeTimers } from '../fixtures/settling';
 
 type Behaviour = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -41,7 +42,7 @@ describe('transport', () => {
 
   it('times out a server that accepts and never answers', async () => {
     // On jest's clock: still waiting a tick before the timeout, given up at it (I/O turns stay real).
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'clearImmediate'] });
+    fakeTimers();
     try {
       let received = false;
       behaviour = () => {

@@ -10,6 +10,7 @@ import { startEmulator, type Emulator } from '../../emulator/server';
 import { functionGraphContext, httpEvent } from '../fixtures/events';
 import { coldStart } from '../fixtures/load-bundle';
 import { describeWithRedis, freePort, startRedisServer, type RedisServer } from '../fixtures/redis-server';
+import { fakeDateOnly } from '../fixtures/settling';
 
 const PROJECT = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 const KEYS = { accessKey: 'CACHEACCESSKEY000001', secretKey: 'cache-secret-key-000000000000000000000001' };
@@ -86,18 +87,7 @@ describe('status bundle, memory tier', () => {
   it('serves an expired answer marked STALE while MRS fails, within the stale window', async () => {
     // Only Date is fake (the bundle, loaded in this sandbox after this, reads jest's clock): the answer
     // expires because the test moves the clock past its TTL, not because the test sleeps.
-    jest.useFakeTimers({
-      doNotFake: [
-        'nextTick',
-        'queueMicrotask',
-        'setImmediate',
-        'clearImmediate',
-        'setTimeout',
-        'clearTimeout',
-        'setInterval',
-        'clearInterval',
-      ],
-    });
+    fakeDateOnly();
     try {
       const handler = coldStart('iam-sync-status', {
         ...baseEnv(),

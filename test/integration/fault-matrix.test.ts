@@ -10,7 +10,7 @@ import { METADATA_PATH, startEmulator, type Emulator, type Fault } from '../../e
 import { functionGraphContext } from '../fixtures/events';
 import { coldStart } from '../fixtures/load-bundle';
 import { captureOutput } from '../fixtures/test-process';
-import { settled, until } from '../fixtures/settling';
+import { fakeDateOnly, fakeTimers, settled, until } from '../fixtures/settling';
 
 const PROJECT = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 const KEYS = { accessKey: 'MATRIXACCESSKEY00001', secretKey: 'matrix-secret-key-00000000000000000000001' };
@@ -174,7 +174,7 @@ describe('fault matrix', () => {
     // On jest's clock (the bundle runs in this sandbox, so its timers and Date are these):
     // the answer comes exactly when the remaining time less the margin is up, not a tick
     // before, and long before the 3 s request timeout or the platform's 1000 ms.
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'clearImmediate'] });
+    fakeTimers();
     try {
       emulator.injectFault({ kind: 'hang' }, { times: Infinity });
       const handler = coldStart('iam-sync-status', env({ MRS_TIMEOUT_MS: '3000' }));
@@ -211,18 +211,7 @@ describe('fault matrix', () => {
 
   it('answers from the stale cache while the circuit is open', async () => {
     // Only the clock is fake: the cached answer outlives its TTL because the test moves Date on, not by sleeping.
-    jest.useFakeTimers({
-      doNotFake: [
-        'nextTick',
-        'queueMicrotask',
-        'setImmediate',
-        'clearImmediate',
-        'setTimeout',
-        'clearTimeout',
-        'setInterval',
-        'clearInterval',
-      ],
-    });
+    fakeDateOnly();
     const handler = coldStart('iam-sync-status', env({ STATUS_CACHE_TTL_SECONDS: '5', MRS_MAX_ATTEMPTS: '1' }));
     await expect(handler({ cluster_id: 'c1' }, functionGraphContext())).resolves.toMatchObject({ cache: { status: 'miss' } });
     await expect(handler({ cluster_id: 'c1' }, functionGraphContext())).resolves.toMatchObject({ cache: { status: 'hit' } });

@@ -7,7 +7,7 @@ import { startEmulator, type Emulator, type Fault, type RecordedRequest } from '
 import { functionGraphContext, HTTP_SHAPES, httpEvent, INVALID_CLUSTER_IDS } from '../fixtures/events';
 import { coldStart, type Handler } from '../fixtures/load-bundle';
 import { captureOutput } from '../fixtures/test-process';
-import { settled, until } from '../fixtures/settling';
+import { fakeTimers, settled, until } from '../fixtures/settling';
 
 const PROJECT = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 const ENV_KEYS = { accessKey: 'ENVACCESSKEY00000001', secretKey: 'env-secret-key-0000000000000000000000001' };
@@ -193,7 +193,7 @@ describe('upstream failures', () => {
 
   it('stops waiting at the invocation deadline when it is nearer than the request timeout', async () => {
     // On jest's clock, which the bundle (loaded in this sandbox) shares.
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'clearImmediate'] });
+    fakeTimers();
     try {
       // A fresh instance, so that its clock (captured when it starts) is jest's too.
       const onJestClock = coldStart('iam-sync-status', environment());

@@ -1,6 +1,7 @@
 import { ClusterNotFound, UpstreamThrottled } from '../../lib/errors';
 import { functionGraphContext, HTTP_SHAPES, httpEvent, INVALID_CLUSTER_IDS } from '../fixtures/events';
 import { stubbedStatusHandler } from '../fixtures/stub-handler';
+import { fakeDateOnly } from '../fixtures/settling';
 
 interface HttpAnswer {
   statusCode: number;
@@ -186,19 +187,7 @@ describe('credentials and deadline', () => {
 
   it('passes the deadline: remaining time less the margin', async () => {
     // Date stands still (timers stay real): the deadline is exact, not within a window.
-    jest.useFakeTimers({
-      now: 1_700_000_000_000,
-      doNotFake: [
-        'nextTick',
-        'queueMicrotask',
-        'setImmediate',
-        'clearImmediate',
-        'setTimeout',
-        'clearTimeout',
-        'setInterval',
-        'clearInterval',
-      ],
-    });
+    fakeDateOnly(1_700_000_000_000);
     try {
       const { handler, calls } = stubbedStatusHandler({ env: { DEADLINE_MARGIN_MS: '250' } });
       await handler({ cluster_id: 'c1' }, functionGraphContext({ remainingMs: 2000 }));
