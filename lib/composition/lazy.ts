@@ -6,7 +6,6 @@
  * beside the function's bundle; the specifiers below and the keys there must match, and
  * `test/integration/bundle-contents.test.ts` checks that they do.
  */
-import * as ProjectLookupModule from '../iam/project-lookup';
 import type * as RedisTierModule from '../cache/redis';
 import type * as SecretsManagerReadModule from '../credentials/secrets-manager-read';
 import type * as OidcStsReadModule from '../credentials/oidc-sts-read';
@@ -18,17 +17,6 @@ import type * as CredentialSourcesModule from './credential-sources';
 /** The Redis tier and its client library (about 150 KB, tens of milliseconds): only with REDIS_URL. */
 export function loadRedisTier(): typeof RedisTierModule {
   return require('../cache/redis') as typeof RedisTierModule;
-}
-
-/**
- * IAM's project look-up: only called when no project id is configured. It stays in the main
- * bundle (it throws the adapter's error classes) and is imported, not required: a `require` of
- * a bundled module makes esbuild wrap that module and everything it imports in lazy-init
- * closures, which V8 then parses twice at every cold start; its own top level declares
- * functions only.
- */
-export function loadProjectLookup(): typeof ProjectLookupModule {
-  return ProjectLookupModule;
 }
 
 /** The AWS Secrets Manager client (the AWS SDK): only with HUAWEICLOUD_CREDENTIALS_SECRET_ID, and only at the secret's first read. */

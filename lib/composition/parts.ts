@@ -1,7 +1,8 @@
 /**
  * The composition root: what every deployed function is made of, built once per cold start
- * from the configuration: a logger, the MRS client, the credential source of last resort
- * (ECS metadata), the project the function answers for, and the cached status service.
+ * from the configuration: a logger, the MRS client, the cached read service, the project the
+ * function answers for, and, built at first use, the credential source asked after the
+ * agency and the environment's keys and the start function's idempotency records.
  * Everything here lives as long as the instance.
  */
 import type { SharedTier } from '../cache/entry';
@@ -9,11 +10,12 @@ import type { Config } from '../config';
 import type { FallbackCredentialSource } from '../credentials/chain';
 import type { CallOptions } from '../huawei/signed-request';
 import { type Send, send as sendOverHttps } from '../huawei/transport';
+import { createProjectLookup } from '../iam/project-lookup';
 import { createIdempotencyStore, type IdempotencyStore, type SharedRecords } from '../idempotency/store';
 import { createLogger, type Logger } from '../log';
 import { createMrsClient, type MrsClient } from '../mrs/client';
 import { createStatusService, type StatusService } from '../status/service';
-import { loadCredentialSources, loadProjectLookup, loadRedisTier, loadSecretsManagerReader, loadStsTokenReader } from './lazy';
+import { loadCredentialSources, loadRedisTier, loadSecretsManagerReader, loadStsTokenReader } from './lazy';
 
 export interface FunctionParts {
   readonly config: Config;
@@ -84,8 +86,11 @@ function credentialFallback(config: Config, send: Send, log: Logger): FallbackCr
 function projectSource(config: Config, send: Send): (call: CallOptions) => Promise<string> {
   const { projectId, region } = config;
   if (projectId !== undefined) return () => Promise.resolve(projectId);
-  // Config guarantees a region when there is no project id.
-  return loadProjectLookup().createProjectLookup({
+  // Config guarantees a region when there is no project id. The look-up is imported, not loaded
+  // lazily: it throws the adapter's error classes, so it stays in the main bundle, and a
+  // require() of a bundled module makes esbuild wrap it and all it imports in lazy-init
+  // closures that V8 parses twice at every cold start.
+  return createProjectLookup({
     iamEndpoint: config.iamEndpoint,
     region: region as string,
     requestTimeoutMs: config.requestTimeoutMs,
