@@ -66,7 +66,6 @@ async function waitForSync(
   const joined = timelines.join(`${query.projectId}:${clusterId}`, delays, startedAt);
   const joinWindowMs = Math.min(JOIN_WINDOW_MS, query.minDelayMs / 4);
   let polls = 0;
-  let seen: boolean | undefined;
   /** When MRS gave this waiter's latest answer: a later poll never takes that answer again (the last poll may come within the join window of the one before). */
   let answeredAt = Number.NEGATIVE_INFINITY;
   let lastError: unknown;
@@ -79,7 +78,6 @@ async function waitForSync(
       try {
         const notCheckedBefore = Math.max(pollAt - joinWindowMs, answeredAt + 1);
         const answer = await service.getStatus({ clusterId, projectId: query.projectId, notCheckedBefore, allowStale: false }, call);
-        seen = answer.isSynchronizing;
         answeredAt = Date.parse(answer.checkedAt);
         if (!answer.isSynchronizing) {
           return { cluster_id: clusterId, is_synchronizing: false, done: true, polls, waited_seconds: waited() };
@@ -103,7 +101,8 @@ async function waitForSync(
   } finally {
     joined.release();
   }
-  if (seen === undefined) throw lastError;
+  // No poll was answered at all: the wait knows nothing, and says why.
+  if (answeredAt === Number.NEGATIVE_INFINITY) throw lastError;
   if (bound === 'wait-until') throw timedOut(clusterId, waitUntil as number, polls);
   if (query.onTimeout === 'throw') {
     throw new IamSyncStillRunning(
